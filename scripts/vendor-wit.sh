@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Vendor the wasi:* WIT packages that fusebox builds against into wit/deps/<name>@<version>/.
+#
+# The WIT comes from crates on crates.io, fetched with cargo at the exact versions pinned
+# below, so vendoring needs no network beyond the cargo registry. wasmtime's host crates
+# carry the WIT they implement:
+#   - wasi:{cli,clocks,filesystem,http,io,random,sockets} from `wasmtime-wasi-http`;
+#   - wasi:config from `wasmtime-wasi-config` 48, the host fusebox tests against: it
+#     implements `wasi:config@0.2.0-rc.1`, and prerelease versions never semver-match,
+#     so this one must equal the host's.
+#
+# Why WASI 0.2.6 (the WIT of wasmtime 36), not the newest 0.2.x:
+#   - Rust 1.95's std imports wasi:cli, wasi:io and wasi:clocks at 0.2.6. With the same
+#     version here, the fused artifact imports one consistent WASI release, and
+#     `wasm-tools component targets` accepts it for the exact proxy world.
+#   - Every 0.2.x host from 0.2.6 on runs it (wasmtime links semver-compatible versions).
+#   - cargo-component 0.21's WIT parser cannot read the `@unstable` cross-package imports
+#     that WASI 0.2.9 and later add to wasi:cli.
+#
+# To move: change a version below, run this script, regenerate bindings (`make bindings`),
+# and commit. `--check` vendors into a scratch directory and fails on any difference
+# from wit/deps (CI runs it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WASI_CRATE=wasmtime-wasi-http
+WASI_VERSION=36.0.0
+CONFIG_CRATE=wasmtime-wasi-config
+CONFIG_VERSION=48.0.8
+
+out=wit/deps
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+if [[ "${1:-}" == "--check" ]]; then
+    out="$scratch/deps"
+fi
+
+# A throwaway manifest that depends on exactly the pinned crates, so that cargo fetches
+# their sources and tells us where they are.
+mkdir -p "$scratch/fetch/src"
+touch "$scratch/fetch/src/lib.rs"
+cat > "$scratch/fetch/Cargo.toml" <<TOML
+[package]
+name = "fusebox-wit-vendor"
+version = "0.0.0"
+edition = "2021"
+[dependencies]
+$WASI_CRATE = { version = "=$WASI_VERSION", default-features = false }
+$CONFIG_CRATE = { version = "=$CONFIG_VERSION", default-features = false }
+[workspace]
+TOML
+metadata=$(cargo metadata --quiet --format-version 1 --manifest-path "$scratch/fetch/Cargo.toml")
+
+# Print the source directory of crate $1 at version $2.
+crate_dir() {
+    local manifest
+    manifest=$(grep -o "\"manifest_path\":\"[^\"]*/$1-$2/Cargo.toml\"" <<<"$metadata" | head -n 1 |
+        sed -e 's/^"manifest_path":"//' -e 's/"$//')
+    if [[ -z "$manifest" ]]; then
+        echo "vendor-wit: cargo did not fetch $1 $2" >&2
+        exit 1
+    fi
+    dirname "$manifest"
+}
+
+# Copy the package in directory $1 to $out/<name>@<version>/, named after its package line.
+vendor_package() {
+    local id
+    id=$(sed -n 's/^package wasi:\([a-z-]*\)@\([^;]*\);.*/\1@\2/p' "$1"/*.wit | head -n 1)
+    if [[ -z "$id" ]]; then
+        echo "vendor-wit: no 'package wasi:…' line in $1" >&2
+        exit 1
+    fi
+    mkdir -p "$out/$id"
+    cp "$1"/*.wit "$out/$id/"
+}
+
+rm -rf "${out:?}"
+mkdir -p "$out"
+for dir in "$(crate_dir "$WASI_CRATE" "$WASI_VERSION")"/wit/deps/*/; do
+    vendor_package "$dir"
+done
+vendor_package "$(crate_dir "$CONFIG_CRATE" "$CONFIG_VERSION")/wit/deps/config"
+
+if [[ "$out" != wit/deps ]]; then
+    if ! diff -r wit/deps "$out" >&2; then
+        echo "vendor-wit: wit/deps differs from the pinned versions; run scripts/vendor-wit.sh and commit" >&2
+        exit 1
+    fi
+    echo "vendor-wit: wit/deps matches the pinned versions"
+else
+    echo "vendor-wit: vendored $(ls "$out" | tr '\n' ' ')"
+fi
