@@ -1,0 +1,435 @@
+//! HS256 JSON Web Token verification (RFC 7519), following RFC 8725's advice.
+//!
+//! Plain Rust with no WebAssembly in sight: the component glue in `lib.rs` supplies the
+//! key (from `wasi:config/store`) and the time (from `wasi:clocks/wall-clock`).
+//!
+//! What is checked, in order:
+//! 1. the token is at most [`MAX_TOKEN_BYTES`] and has exactly three base64url segments;
+//! 2. the header is a JSON object whose `alg` is exactly `HS256` (never `none`, never
+//!    another algorithm, so no algorithm confusion), whose `typ`, if present, is `JWT`,
+//!    and that has no `crit` extensions;
+//! 3. the HMAC-SHA256 signature over `header.payload` matches, compared in constant time
+//!    by [`hmac::Mac::verify_slice`];
+//! 4. only then are the claims parsed: `sub` (a non-empty string) and `exp` (an integer
+//!    NumericDate) are required; `nbf` and `iat` are optional integers; `scope` is an
+//!    optional space-separated string (RFC 8693);
+//! 5. `exp`, `nbf` and `iat` are compared with the clock, allowing [`LEEWAY_SECONDS`]
+//!    of skew.
+
+#![forbid(unsafe_code)]
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+/// The longest token accepted, in bytes; longer ones are rejected before any decoding.
+pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
+/// The shortest HS256 key accepted: RFC 7518 §3.2 requires at least 256 bits.
+pub const MIN_KEY_BYTES: usize = 32;
+/// Clock skew tolerated when checking `exp`, `nbf` and `iat`.
+pub const LEEWAY_SECONDS: u64 = 30;
+/// The only `alg` this verifier accepts.
+pub const ALGORITHM: &str = "HS256";
+
+/// The verified claims of a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claims {
+    /// The `sub` claim: who the token speaks for.
+    pub subject: String,
+    /// The `scope` claim, split on spaces.
+    pub scopes: Vec<String>,
+    /// The `exp` claim, in seconds since the Unix epoch.
+    pub expires_at: u64,
+}
+
+impl Claims {
+    /// Whether `scope` was granted.
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+}
+
+/// Why a token was rejected; mirrors the WIT `auth-error` variant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VerifyError {
+    /// The key is missing or shorter than [`MIN_KEY_BYTES`].
+    NotConfigured,
+    /// The token's structure, base64 or JSON is wrong; the text says where.
+    Malformed(String),
+    /// The header's `alg` is not `HS256`.
+    UnsupportedAlgorithm(String),
+    /// The signature does not match.
+    BadSignature,
+    /// A claim is missing or of the wrong type or value; the text names it.
+    InvalidClaims(String),
+    /// `exp` is in the past.
+    Expired,
+    /// `nbf` is in the future.
+    NotYetValid,
+}
+
+impl std::fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            VerifyError::NotConfigured => write!(f, "no valid signing key is configured"),
+            VerifyError::Malformed(why) => write!(f, "malformed token: {why}"),
+            VerifyError::UnsupportedAlgorithm(alg) => {
+                write!(f, "unsupported algorithm {alg:?}; only HS256 is accepted")
+            }
+            VerifyError::BadSignature => write!(f, "signature does not match"),
+            VerifyError::InvalidClaims(why) => write!(f, "invalid claims: {why}"),
+            VerifyError::Expired => write!(f, "token has expired"),
+            VerifyError::NotYetValid => write!(f, "token is not valid yet"),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Header {
+    alg: String,
+    typ: Option<String>,
+    crit: Option<serde_json::Value>,
+}
+
+/// The claims as they appear on the wire. Unknown claims are ignored, as RFC 7519 asks.
+#[derive(Serialize, Deserialize)]
+struct WireClaims {
+    sub: String,
+    exp: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    nbf: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    iat: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    scope: Option<String>,
+}
+
+fn mac(key: &[u8]) -> Result<Hmac<Sha256>, VerifyError> {
+    if key.len() < MIN_KEY_BYTES {
+        return Err(VerifyError::NotConfigured);
+    }
+    Hmac::<Sha256>::new_from_slice(key).map_err(|_| VerifyError::NotConfigured)
+}
+
+fn decode_segment(name: &str, segment: &str) -> Result<Vec<u8>, VerifyError> {
+    URL_SAFE_NO_PAD
+        .decode(segment)
+        .map_err(|e| VerifyError::Malformed(format!("{name} is not base64url: {e}")))
+}
+
+/// Verify `token` with `key` at time `now` (seconds since the Unix epoch).
+pub fn verify(token: &str, key: &[u8], now: u64) -> Result<Claims, VerifyError> {
+    let mac = mac(key)?;
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(VerifyError::Malformed(format!(
+            "token is longer than {MAX_TOKEN_BYTES} bytes"
+        )));
+    }
+    let mut segments = token.split('.');
+    let (Some(header), Some(payload), Some(signature), None) = (
+        segments.next(),
+        segments.next(),
+        segments.next(),
+        segments.next(),
+    ) else {
+        return Err(VerifyError::Malformed(
+            "expected three dot-separated segments".into(),
+        ));
+    };
+
+    // The header decides how the rest is read, so check it before anything else.
+    let header: Header = serde_json::from_slice(&decode_segment("header", header)?)
+        .map_err(|e| VerifyError::Malformed(format!("header is not a JOSE header: {e}")))?;
+    if header.alg != ALGORITHM {
+        return Err(VerifyError::UnsupportedAlgorithm(header.alg));
+    }
+    if header.typ.as_deref().is_some_and(|t| t != "JWT") {
+        return Err(VerifyError::Malformed("header typ is not JWT".into()));
+    }
+    if header.crit.is_some() {
+        return Err(VerifyError::Malformed(
+            "header has crit extensions, which are not supported".into(),
+        ));
+    }
+
+    // Authenticate before parsing claims: unauthenticated bytes never reach serde.
+    let signature = decode_segment("signature", signature)?;
+    let signed_len = token.len() - signature_len(token);
+    let mut mac = mac;
+    mac.update(&token.as_bytes()[..signed_len]);
+    mac.verify_slice(&signature)
+        .map_err(|_| VerifyError::BadSignature)?;
+
+    let claims: WireClaims = serde_json::from_slice(&decode_segment("payload", payload)?)
+        .map_err(|e| VerifyError::InvalidClaims(e.to_string()))?;
+    if claims.sub.is_empty() {
+        return Err(VerifyError::InvalidClaims("sub is empty".into()));
+    }
+    if now > claims.exp.saturating_add(LEEWAY_SECONDS) {
+        return Err(VerifyError::Expired);
+    }
+    if claims.nbf.is_some_and(|nbf| nbf > now.saturating_add(LEEWAY_SECONDS)) {
+        return Err(VerifyError::NotYetValid);
+    }
+    if claims.iat.is_some_and(|iat| iat > now.saturating_add(LEEWAY_SECONDS)) {
+        return Err(VerifyError::InvalidClaims("iat is in the future".into()));
+    }
+    Ok(Claims {
+        subject: claims.sub,
+        scopes: claims
+            .scope
+            .unwrap_or_default()
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        expires_at: claims.exp,
+    })
+}
+
+/// The length of the signature segment plus its leading dot.
+fn signature_len(token: &str) -> usize {
+    token.rsplit('.').next().map_or(0, |s| s.len() + 1)
+}
+
+/// What to put in a new token: see [`sign`].
+#[derive(Debug, Clone)]
+pub struct NewToken<'a> {
+    /// The `sub` claim.
+    pub subject: &'a str,
+    /// The scopes, joined with spaces into the `scope` claim.
+    pub scopes: &'a [&'a str],
+    /// `iat` and `nbf`, in seconds since the Unix epoch.
+    pub issued_at: u64,
+    /// `exp`, in seconds since the Unix epoch.
+    pub expires_at: u64,
+}
+
+/// Mint an HS256 token that [`verify`] accepts with the same key.
+///
+/// fusebox's own tooling and tests use this to make tokens; the component never signs.
+pub fn sign(token: &NewToken<'_>, key: &[u8]) -> Result<String, VerifyError> {
+    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let claims = WireClaims {
+        sub: token.subject.to_owned(),
+        exp: token.expires_at,
+        nbf: Some(token.issued_at),
+        iat: Some(token.issued_at),
+        scope: Some(token.scopes.join(" ")),
+    };
+    let claims = serde_json::to_vec(&claims).expect("claims always serialize");
+    let signing_input = format!("{header}.{}", URL_SAFE_NO_PAD.encode(claims));
+    let mut mac = mac(key)?;
+    mac.update(signing_input.as_bytes());
+    let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+    Ok(format!("{signing_input}.{signature}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &[u8] = b"fusebox-test-key-0123456789abcdef";
+    const NOW: u64 = 1_800_000_000;
+
+    fn token(scopes: &[&str], issued_at: u64, expires_at: u64) -> String {
+        let new = NewToken {
+            subject: "alice",
+            scopes,
+            issued_at,
+            expires_at,
+        };
+        sign(&new, KEY).unwrap()
+    }
+
+    /// Sign arbitrary header and claims JSON, to build tokens `sign` refuses to make.
+    fn raw(header: &str, claims: &str, key: &[u8]) -> String {
+        let input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header),
+            URL_SAFE_NO_PAD.encode(claims)
+        );
+        let mut mac = Hmac::<Sha256>::new_from_slice(key).unwrap();
+        mac.update(input.as_bytes());
+        format!("{input}.{}", URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
+    }
+
+    const HS256: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
+
+    #[test]
+    fn a_valid_token_yields_its_claims() {
+        let claims = verify(&token(&["calc", "admin"], NOW - 10, NOW + 3600), KEY, NOW).unwrap();
+        assert_eq!(claims.subject, "alice");
+        assert_eq!(claims.scopes, ["calc", "admin"]);
+        assert_eq!(claims.expires_at, NOW + 3600);
+        assert!(claims.has_scope("calc"));
+        assert!(!claims.has_scope("cal"));
+    }
+
+    #[test]
+    fn a_token_without_scope_has_no_scopes() {
+        let t = raw(HS256, &format!(r#"{{"sub":"bob","exp":{}}}"#, NOW + 60), KEY);
+        let claims = verify(&t, KEY, NOW).unwrap();
+        assert!(claims.scopes.is_empty());
+        assert!(!claims.has_scope("calc"));
+    }
+
+    #[test]
+    fn expired_tokens_are_rejected_after_the_leeway() {
+        let t = token(&["calc"], NOW - 7200, NOW - 3600);
+        assert_eq!(verify(&t, KEY, NOW), Err(VerifyError::Expired));
+        let just = token(&["calc"], NOW - 100, NOW - LEEWAY_SECONDS);
+        assert!(verify(&just, KEY, NOW).is_ok());
+        let past = token(&["calc"], NOW - 100, NOW - LEEWAY_SECONDS - 1);
+        assert_eq!(verify(&past, KEY, NOW), Err(VerifyError::Expired));
+    }
+
+    #[test]
+    fn tokens_not_yet_valid_are_rejected() {
+        let claims = format!(r#"{{"sub":"a","exp":{},"nbf":{}}}"#, NOW + 7200, NOW + 3600);
+        assert_eq!(
+            verify(&raw(HS256, &claims, KEY), KEY, NOW),
+            Err(VerifyError::NotYetValid)
+        );
+    }
+
+    #[test]
+    fn far_future_iat_is_rejected() {
+        let claims = format!(r#"{{"sub":"a","exp":{},"iat":{}}}"#, NOW + 7200, NOW + 3600);
+        assert!(matches!(
+            verify(&raw(HS256, &claims, KEY), KEY, NOW),
+            Err(VerifyError::InvalidClaims(why)) if why.contains("iat")
+        ));
+    }
+
+    #[test]
+    fn a_bad_signature_is_rejected() {
+        let forged = raw(HS256, &format!(r#"{{"sub":"a","exp":{}}}"#, NOW + 60), b"another-key-that-is-long-enough!!");
+        assert_eq!(verify(&forged, KEY, NOW), Err(VerifyError::BadSignature));
+
+        // Flip one character of the signature of a genuine token.
+        let mut t = token(&["calc"], NOW, NOW + 60).into_bytes();
+        let last = t.len() - 2;
+        t[last] = if t[last] == b'A' { b'B' } else { b'A' };
+        let t = String::from_utf8(t).unwrap();
+        assert_eq!(verify(&t, KEY, NOW), Err(VerifyError::BadSignature));
+    }
+
+    #[test]
+    fn changing_the_claims_breaks_the_signature() {
+        let genuine = token(&["calc"], NOW, NOW + 60);
+        let parts: Vec<&str> = genuine.split('.').collect();
+        let elevated = URL_SAFE_NO_PAD.encode(format!(
+            r#"{{"sub":"root","exp":{},"scope":"calc admin"}}"#,
+            NOW + 60
+        ));
+        let t = format!("{}.{}.{}", parts[0], elevated, parts[2]);
+        assert_eq!(verify(&t, KEY, NOW), Err(VerifyError::BadSignature));
+    }
+
+    #[test]
+    fn only_hs256_is_accepted() {
+        let claims = format!(r#"{{"sub":"a","exp":{}}}"#, NOW + 60);
+        for alg in ["none", "None", "HS512", "RS256", "ES256", "hs256", ""] {
+            let header = format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#);
+            assert_eq!(
+                verify(&raw(&header, &claims, KEY), KEY, NOW),
+                Err(VerifyError::UnsupportedAlgorithm(alg.into())),
+                "alg {alg:?}"
+            );
+        }
+        // `alg: none` with an empty signature segment, the classic attack.
+        let none = format!(
+            "{}.{}.",
+            URL_SAFE_NO_PAD.encode(r#"{"alg":"none"}"#),
+            URL_SAFE_NO_PAD.encode(&claims)
+        );
+        assert_eq!(
+            verify(&none, KEY, NOW),
+            Err(VerifyError::UnsupportedAlgorithm("none".into()))
+        );
+    }
+
+    #[test]
+    fn unexpected_header_fields_are_rejected() {
+        let claims = format!(r#"{{"sub":"a","exp":{}}}"#, NOW + 60);
+        let jwe = raw(r#"{"alg":"HS256","typ":"JWE"}"#, &claims, KEY);
+        assert!(matches!(verify(&jwe, KEY, NOW), Err(VerifyError::Malformed(_))));
+        let crit = raw(r#"{"alg":"HS256","crit":["exp"]}"#, &claims, KEY);
+        assert!(matches!(verify(&crit, KEY, NOW), Err(VerifyError::Malformed(_))));
+        let no_typ = raw(r#"{"alg":"HS256"}"#, &claims, KEY);
+        assert!(verify(&no_typ, KEY, NOW).is_ok());
+    }
+
+    #[test]
+    fn malformed_structure_is_rejected() {
+        let good = token(&["calc"], NOW, NOW + 60);
+        let truncated = &good[..good.len() / 2];
+        let cases = [
+            "".to_string(),
+            "abc".to_string(),
+            "a.b".to_string(),
+            format!("{good}.extra"),
+            format!(" {good}"),
+            format!("{good} "),
+            truncated.to_string(),
+            "!!!.???.***".to_string(),
+            format!("{}.e30.sig", URL_SAFE_NO_PAD.encode("not json")),
+            format!("{}=.e30.sig", URL_SAFE_NO_PAD.encode(HS256)),
+        ];
+        for t in cases {
+            assert!(
+                matches!(verify(&t, KEY, NOW), Err(VerifyError::Malformed(_) | VerifyError::BadSignature)),
+                "{t:?} gave {:?}",
+                verify(&t, KEY, NOW)
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_claims_are_rejected_after_the_signature_check() {
+        for claims in [
+            "not json".to_string(),
+            "[]".to_string(),
+            format!(r#"{{"exp":{}}}"#, NOW + 60),
+            r#"{"sub":"a"}"#.to_string(),
+            format!(r#"{{"sub":"","exp":{}}}"#, NOW + 60),
+            format!(r#"{{"sub":7,"exp":{}}}"#, NOW + 60),
+            r#"{"sub":"a","exp":"tomorrow"}"#.to_string(),
+            format!(r#"{{"sub":"a","exp":{}.5}}"#, NOW + 60),
+            r#"{"sub":"a","exp":-1}"#.to_string(),
+            format!(r#"{{"sub":"a","exp":{},"scope":["calc"]}}"#, NOW + 60),
+            format!(r#"{{"sub":"a","exp":{},"nbf":"now"}}"#, NOW + 60),
+        ] {
+            assert!(
+                matches!(verify(&raw(HS256, &claims, KEY), KEY, NOW), Err(VerifyError::InvalidClaims(_))),
+                "{claims}"
+            );
+        }
+    }
+
+    #[test]
+    fn huge_tokens_are_rejected_without_decoding() {
+        let huge = "a".repeat(MAX_TOKEN_BYTES + 1);
+        assert!(matches!(verify(&huge, KEY, NOW), Err(VerifyError::Malformed(why)) if why.contains("longer")));
+    }
+
+    #[test]
+    fn short_or_missing_keys_refuse_everything() {
+        let t = token(&["calc"], NOW, NOW + 60);
+        assert_eq!(verify(&t, b"", NOW), Err(VerifyError::NotConfigured));
+        assert_eq!(verify(&t, &KEY[..MIN_KEY_BYTES - 1], NOW), Err(VerifyError::NotConfigured));
+        assert!(sign(&NewToken { subject: "a", scopes: &[], issued_at: 0, expires_at: 1 }, b"short").is_err());
+    }
+
+    #[test]
+    fn errors_explain_themselves() {
+        assert_eq!(
+            VerifyError::UnsupportedAlgorithm("none".into()).to_string(),
+            "unsupported algorithm \"none\"; only HS256 is accepted"
+        );
+        assert_eq!(VerifyError::Expired.to_string(), "token has expired");
+    }
+}
