@@ -9,7 +9,9 @@ use std::fmt::Write as _;
 pub fn render(fused: &Fused) -> String {
     let mut edges: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     for wire in &fused.wiring {
-        let from = wire.provider.map_or("host".to_owned(), |r| r.name().to_owned());
+        let from = wire
+            .provider
+            .map_or("host".to_owned(), |r| r.name().to_owned());
         edges
             .entry((from, wire.consumer.name().to_owned()))
             .or_default()
@@ -23,15 +25,28 @@ pub fn render(fused: &Fused) -> String {
     out.push_str("  host [label=\"host\\n(wasi:http/proxy + wasi:config/store)\", shape=component, fillcolor=\"#f4f4f4\"];\n");
     out.push_str("  clients [label=\"HTTP clients\", shape=plaintext, style=\"\"];\n");
     out.push_str("  subgraph cluster_artifact {\n    label=\"service.wasm\";\n    style=dashed;\n");
-    for role in [Role::HttpHandler, Role::Calculator, Role::Auth, Role::Logger, Role::CliVirt] {
+    for role in [
+        Role::HttpHandler,
+        Role::Calculator,
+        Role::Auth,
+        Role::Logger,
+        Role::CliVirt,
+    ] {
         let _ = writeln!(out, "    \"{0}\" [label=\"{0}\"];", role.name());
     }
     out.push_str("  }\n");
     for ((from, to), imports) in &edges {
-        let _ = writeln!(out, "  \"{from}\" -> \"{to}\" [label=\"{}\"];", imports.join("\\n"));
+        let _ = writeln!(
+            out,
+            "  \"{from}\" -> \"{to}\" [label=\"{}\"];",
+            imports.join("\\n")
+        );
     }
     for export in &fused.exports {
-        let _ = writeln!(out, "  \"http-handler\" -> clients [label=\"{export}\", style=bold];");
+        let _ = writeln!(
+            out,
+            "  \"http-handler\" -> clients [label=\"{export}\", style=bold];"
+        );
     }
     out.push_str("}\n");
     out

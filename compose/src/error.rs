@@ -98,7 +98,9 @@ pub enum ComposeError {
         export: String,
     },
     /// Two components name the same interface but disagree on its types.
-    #[error("type mismatch: {consumer} imports `{import}` with types that {provider}'s export does not satisfy: {detail}")]
+    #[error(
+        "type mismatch: {consumer} imports `{import}` with types that {provider}'s export does not satisfy: {detail}"
+    )]
     TypeMismatch {
         /// The importing component.
         consumer: Role,

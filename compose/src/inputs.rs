@@ -29,7 +29,11 @@ impl Input {
     }
 
     /// Check `bytes` as the component for `role`; `path` is only used in messages.
-    pub fn from_bytes(role: Role, path: impl Into<PathBuf>, bytes: Vec<u8>) -> Result<Self, ComposeError> {
+    pub fn from_bytes(
+        role: Role,
+        path: impl Into<PathBuf>,
+        bytes: Vec<u8>,
+    ) -> Result<Self, ComposeError> {
         let path = path.into();
         if Parser::is_core_wasm(&bytes) {
             return Err(ComposeError::CoreModule { role, path });

@@ -208,7 +208,10 @@ impl Graph {
                 path: input.path.clone(),
                 detail: format!("{e:#}"),
             })?;
-        let id = self.graph.register_package(package).map_err(|e| ComposeError::Graph(e.into()))?;
+        let id = self
+            .graph
+            .register_package(package)
+            .map_err(|e| ComposeError::Graph(e.into()))?;
         Ok((input.role, id))
     }
 
@@ -224,15 +227,26 @@ impl Graph {
     /// The import or export names of a registered component.
     fn names(&self, placed: &Placed, exports: bool) -> Vec<String> {
         let world = &self.graph.types()[self.graph[placed.package].ty()];
-        let names = if exports { &world.exports } else { &world.imports };
+        let names = if exports {
+            &world.exports
+        } else {
+            &world.imports
+        };
         names.keys().cloned().collect()
     }
 
     /// Satisfy `consumer`'s import of `interface` (any version) with `provider`'s
     /// export of it, at exactly the same version. A consumer that does not import the
     /// interface is left alone.
-    fn plug(&mut self, provider: &Placed, consumer: &Placed, interface: &str) -> Result<(), ComposeError> {
-        self.plug_matching(provider, consumer, interface, |import, export| import == export)
+    fn plug(
+        &mut self,
+        provider: &Placed,
+        consumer: &Placed,
+        interface: &str,
+    ) -> Result<(), ComposeError> {
+        self.plug_matching(provider, consumer, interface, |import, export| {
+            import == export
+        })
     }
 
     /// Satisfy each of `consumer`'s stray `wasi:cli` imports from `cli_virt`. Its
@@ -243,7 +257,11 @@ impl Graph {
             if policy::is_stray_cli(&import) {
                 let interface = policy::unversioned(&import);
                 self.plug_matching(cli_virt, consumer, interface, |import, export| {
-                    let minor = |name: &str| policy::version(name).and_then(|v| v.rsplit_once('.')).map(|(mm, _)| mm.to_owned());
+                    let minor = |name: &str| {
+                        policy::version(name)
+                            .and_then(|v| v.rsplit_once('.'))
+                            .map(|(mm, _)| mm.to_owned())
+                    };
                     minor(import) == minor(export)
                 })?;
             }
@@ -266,7 +284,10 @@ impl Graph {
             return Ok(());
         };
         let exports = self.names(provider, true);
-        let Some(export) = exports.iter().find(|name| policy::unversioned(name) == interface) else {
+        let Some(export) = exports
+            .iter()
+            .find(|name| policy::unversioned(name) == interface)
+        else {
             return Err(ComposeError::MissingExport {
                 role: provider.role,
                 interface: interface.to_owned(),
@@ -289,12 +310,14 @@ impl Graph {
         self.graph
             .set_instantiation_argument(consumer.instance, &import, node)
             .map_err(|e| match e {
-                InstantiationArgumentError::ArgumentTypeMismatch { name, source } => ComposeError::TypeMismatch {
-                    consumer: consumer.role,
-                    import: name,
-                    provider: provider.role,
-                    detail: format!("{source:#}"),
-                },
+                InstantiationArgumentError::ArgumentTypeMismatch { name, source } => {
+                    ComposeError::TypeMismatch {
+                        consumer: consumer.role,
+                        import: name,
+                        provider: provider.role,
+                        detail: format!("{source:#}"),
+                    }
+                }
                 other => ComposeError::Graph(other.into()),
             })?;
         self.wiring.push(Wire {
@@ -307,7 +330,10 @@ impl Graph {
 
     fn export(&mut self, placed: &Placed, interface: &str) -> Result<(), ComposeError> {
         let exports = self.names(placed, true);
-        let Some(export) = exports.iter().find(|name| policy::unversioned(name) == interface) else {
+        let Some(export) = exports
+            .iter()
+            .find(|name| policy::unversioned(name) == interface)
+        else {
             return Err(ComposeError::MissingExport {
                 role: placed.role,
                 interface: interface.to_owned(),
@@ -319,15 +345,23 @@ impl Graph {
             .graph
             .alias_instance_export(placed.instance, export)
             .map_err(|e| ComposeError::Graph(e.into()))?;
-        self.graph.export(node, export).map_err(|e| ComposeError::Graph(e.into()))
+        self.graph
+            .export(node, export)
+            .map_err(|e| ComposeError::Graph(e.into()))
     }
 
     /// Record the imports left for the host, refusing any outside the allowed world.
-    fn check_closed_world<'a>(&mut self, placed: impl IntoIterator<Item = &'a Placed>) -> Result<(), ComposeError> {
+    fn check_closed_world<'a>(
+        &mut self,
+        placed: impl IntoIterator<Item = &'a Placed>,
+    ) -> Result<(), ComposeError> {
         let mut unsatisfied: BTreeMap<String, Vec<Role>> = BTreeMap::new();
         for p in placed {
             for import in self.names(p, false) {
-                let wired = self.wiring.iter().any(|w| w.consumer == p.role && w.import == import);
+                let wired = self
+                    .wiring
+                    .iter()
+                    .any(|w| w.consumer == p.role && w.import == import);
                 if !wired {
                     unsatisfied.entry(import).or_default().push(p.role);
                 }
@@ -373,7 +407,10 @@ impl Graph {
             }),
             ..EncodeOptions::default()
         };
-        let bytes = self.graph.encode(options).map_err(|e| ComposeError::Graph(e.into()))?;
+        let bytes = self
+            .graph
+            .encode(options)
+            .map_err(|e| ComposeError::Graph(e.into()))?;
         let (imports, exports) = component_externs(&bytes).map_err(ComposeError::Graph)?;
         // Belt and braces: the encoded artifact itself must respect the closed world.
         let stray: Vec<StrayImport> = imports
@@ -437,7 +474,10 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ComposeError> {
         path: path.to_owned(),
         source,
     };
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(error)?;
     let mut file = tempfile::NamedTempFile::new_in(dir).map_err(error)?;
     file.write_all(bytes).map_err(error)?;

@@ -170,10 +170,16 @@ pub fn verify(token: &str, key: &[u8], now: u64) -> Result<Claims, VerifyError> 
     if now > claims.exp.saturating_add(LEEWAY_SECONDS) {
         return Err(VerifyError::Expired);
     }
-    if claims.nbf.is_some_and(|nbf| nbf > now.saturating_add(LEEWAY_SECONDS)) {
+    if claims
+        .nbf
+        .is_some_and(|nbf| nbf > now.saturating_add(LEEWAY_SECONDS))
+    {
         return Err(VerifyError::NotYetValid);
     }
-    if claims.iat.is_some_and(|iat| iat > now.saturating_add(LEEWAY_SECONDS)) {
+    if claims
+        .iat
+        .is_some_and(|iat| iat > now.saturating_add(LEEWAY_SECONDS))
+    {
         return Err(VerifyError::InvalidClaims("iat is in the future".into()));
     }
     Ok(Claims {
@@ -253,7 +259,10 @@ mod tests {
         );
         let mut mac = Hmac::<Sha256>::new_from_slice(key).unwrap();
         mac.update(input.as_bytes());
-        format!("{input}.{}", URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
+        format!(
+            "{input}.{}",
+            URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+        )
     }
 
     const HS256: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
@@ -270,7 +279,11 @@ mod tests {
 
     #[test]
     fn a_token_without_scope_has_no_scopes() {
-        let t = raw(HS256, &format!(r#"{{"sub":"bob","exp":{}}}"#, NOW + 60), KEY);
+        let t = raw(
+            HS256,
+            &format!(r#"{{"sub":"bob","exp":{}}}"#, NOW + 60),
+            KEY,
+        );
         let claims = verify(&t, KEY, NOW).unwrap();
         assert!(claims.scopes.is_empty());
         assert!(!claims.has_scope("calc"));
@@ -306,7 +319,11 @@ mod tests {
 
     #[test]
     fn a_bad_signature_is_rejected() {
-        let forged = raw(HS256, &format!(r#"{{"sub":"a","exp":{}}}"#, NOW + 60), b"another-key-that-is-long-enough!!");
+        let forged = raw(
+            HS256,
+            &format!(r#"{{"sub":"a","exp":{}}}"#, NOW + 60),
+            b"another-key-that-is-long-enough!!",
+        );
         assert_eq!(verify(&forged, KEY, NOW), Err(VerifyError::BadSignature));
 
         // Flip one character of the signature of a genuine token.
@@ -356,9 +373,15 @@ mod tests {
     fn unexpected_header_fields_are_rejected() {
         let claims = format!(r#"{{"sub":"a","exp":{}}}"#, NOW + 60);
         let jwe = raw(r#"{"alg":"HS256","typ":"JWE"}"#, &claims, KEY);
-        assert!(matches!(verify(&jwe, KEY, NOW), Err(VerifyError::Malformed(_))));
+        assert!(matches!(
+            verify(&jwe, KEY, NOW),
+            Err(VerifyError::Malformed(_))
+        ));
         let crit = raw(r#"{"alg":"HS256","crit":["exp"]}"#, &claims, KEY);
-        assert!(matches!(verify(&crit, KEY, NOW), Err(VerifyError::Malformed(_))));
+        assert!(matches!(
+            verify(&crit, KEY, NOW),
+            Err(VerifyError::Malformed(_))
+        ));
         let no_typ = raw(r#"{"alg":"HS256"}"#, &claims, KEY);
         assert!(verify(&no_typ, KEY, NOW).is_ok());
     }
@@ -381,7 +404,10 @@ mod tests {
         ];
         for t in cases {
             assert!(
-                matches!(verify(&t, KEY, NOW), Err(VerifyError::Malformed(_) | VerifyError::BadSignature)),
+                matches!(
+                    verify(&t, KEY, NOW),
+                    Err(VerifyError::Malformed(_) | VerifyError::BadSignature)
+                ),
                 "{t:?} gave {:?}",
                 verify(&t, KEY, NOW)
             );
@@ -404,7 +430,10 @@ mod tests {
             format!(r#"{{"sub":"a","exp":{},"nbf":"now"}}"#, NOW + 60),
         ] {
             assert!(
-                matches!(verify(&raw(HS256, &claims, KEY), KEY, NOW), Err(VerifyError::InvalidClaims(_))),
+                matches!(
+                    verify(&raw(HS256, &claims, KEY), KEY, NOW),
+                    Err(VerifyError::InvalidClaims(_))
+                ),
                 "{claims}"
             );
         }
@@ -413,15 +442,31 @@ mod tests {
     #[test]
     fn huge_tokens_are_rejected_without_decoding() {
         let huge = "a".repeat(MAX_TOKEN_BYTES + 1);
-        assert!(matches!(verify(&huge, KEY, NOW), Err(VerifyError::Malformed(why)) if why.contains("longer")));
+        assert!(
+            matches!(verify(&huge, KEY, NOW), Err(VerifyError::Malformed(why)) if why.contains("longer"))
+        );
     }
 
     #[test]
     fn short_or_missing_keys_refuse_everything() {
         let t = token(&["calc"], NOW, NOW + 60);
         assert_eq!(verify(&t, b"", NOW), Err(VerifyError::NotConfigured));
-        assert_eq!(verify(&t, &KEY[..MIN_KEY_BYTES - 1], NOW), Err(VerifyError::NotConfigured));
-        assert!(sign(&NewToken { subject: "a", scopes: &[], issued_at: 0, expires_at: 1 }, b"short").is_err());
+        assert_eq!(
+            verify(&t, &KEY[..MIN_KEY_BYTES - 1], NOW),
+            Err(VerifyError::NotConfigured)
+        );
+        assert!(
+            sign(
+                &NewToken {
+                    subject: "a",
+                    scopes: &[],
+                    issued_at: 0,
+                    expires_at: 1
+                },
+                b"short"
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -61,7 +61,10 @@ mod tests {
         assert_eq!(add(2, 3), Ok(5));
         assert_eq!(add(u32::MAX, 0), Ok(u32::MAX));
         assert_eq!(add(u32::MAX, 1), Err(MathError::Overflow));
-        assert_eq!(add(u32::MAX / 2 + 1, u32::MAX / 2 + 1), Err(MathError::Overflow));
+        assert_eq!(
+            add(u32::MAX / 2 + 1, u32::MAX / 2 + 1),
+            Err(MathError::Overflow)
+        );
     }
 
     #[test]

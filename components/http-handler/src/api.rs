@@ -277,24 +277,39 @@ fn try_serve<S: Services>(
 }
 
 /// 401 unless the request carries a valid `Bearer` token.
-fn authenticate<S: Services>(services: &S, request: &Request<'_>) -> Result<S::Principal, ApiError> {
+fn authenticate<S: Services>(
+    services: &S,
+    request: &Request<'_>,
+) -> Result<S::Principal, ApiError> {
     let unauthorized = |code, message: String| {
         ApiError::new(401, code, message).with_header("www-authenticate", "Bearer")
     };
     let header = request.authorization.ok_or_else(|| {
-        unauthorized("missing-token", "an Authorization: Bearer token is required".into())
+        unauthorized(
+            "missing-token",
+            "an Authorization: Bearer token is required".into(),
+        )
     })?;
     let token = header
         .strip_prefix("Bearer ")
         .or_else(|| header.strip_prefix("bearer "))
-        .ok_or_else(|| unauthorized("missing-token", "the Authorization scheme must be Bearer".into()))?;
+        .ok_or_else(|| {
+            unauthorized(
+                "missing-token",
+                "the Authorization scheme must be Bearer".into(),
+            )
+        })?;
     services
         .verify(token)
         .map_err(|reason| unauthorized("invalid-token", reason))
 }
 
 /// 401 as for [`authenticate`], then 403 unless the principal holds `scope`.
-fn authorize<S: Services>(services: &S, request: &Request<'_>, scope: &str) -> Result<S::Principal, ApiError> {
+fn authorize<S: Services>(
+    services: &S,
+    request: &Request<'_>,
+    scope: &str,
+) -> Result<S::Principal, ApiError> {
     let principal = authenticate(services, request)?;
     if !principal.has_scope(scope) {
         return Err(ApiError::new(
@@ -334,9 +349,7 @@ fn parse_json<T: for<'de> Deserialize<'de>>(request: &Request<'_>) -> Result<T, 
 
 fn math_error(failure: MathFailure) -> ApiError {
     match failure {
-        MathFailure::Overflow => {
-            ApiError::new(422, "overflow", "the result does not fit in a u32")
-        }
+        MathFailure::Overflow => ApiError::new(422, "overflow", "the result does not fit in a u32"),
         MathFailure::DivisionByZero => {
             ApiError::new(422, "division-by-zero", "the divisor must not be zero")
         }
@@ -393,7 +406,11 @@ mod tests {
             let (subject, scopes) = rest.split_once('-').unwrap_or((rest, ""));
             Ok(FakePrincipal {
                 subject: subject.into(),
-                scopes: scopes.split(',').filter(|s| !s.is_empty()).map(Into::into).collect(),
+                scopes: scopes
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(Into::into)
+                    .collect(),
             })
         }
 
@@ -433,7 +450,9 @@ mod tests {
     }
 
     fn error_code(json: &Value) -> &str {
-        json["error"]["code"].as_str().expect("an error body has a code")
+        json["error"]["code"]
+            .as_str()
+            .expect("an error body has a code")
     }
 
     #[test]
@@ -450,7 +469,8 @@ mod tests {
             ("/v1/multiply", 6, 7, 42),
             ("/v1/divide", 9, 2, 4),
         ] {
-            let (status, json, _) = call("POST", path, Some(CALC), &format!(r#"{{"a":{a},"b":{b}}}"#));
+            let (status, json, _) =
+                call("POST", path, Some(CALC), &format!(r#"{{"a":{a},"b":{b}}}"#));
             assert_eq!(status, 200, "{path}: {json}");
             assert_eq!(json["result"], expected, "{path}");
         }
@@ -458,7 +478,12 @@ mod tests {
 
     #[test]
     fn sequence_endpoint_answers() {
-        let (status, json, _) = call("POST", "/v1/sequence", Some(CALC), r#"{"values":[3,1,3,2]}"#);
+        let (status, json, _) = call(
+            "POST",
+            "/v1/sequence",
+            Some(CALC),
+            r#"{"values":[3,1,3,2]}"#,
+        );
         assert_eq!(status, 200);
         assert_eq!(json["result"], serde_json::json!([1, 2, 3]));
     }
@@ -467,7 +492,10 @@ mod tests {
     fn whoami_returns_the_principal_without_needing_a_scope() {
         let (status, json, _) = call("GET", "/v1/whoami", Some("Bearer token-bob"), "");
         assert_eq!(status, 200);
-        assert_eq!(json, serde_json::json!({"subject": "bob", "scopes": [], "expires_at": 42}));
+        assert_eq!(
+            json,
+            serde_json::json!({"subject": "bob", "scopes": [], "expires_at": 42})
+        );
     }
 
     #[test]
@@ -493,7 +521,11 @@ mod tests {
             "[1,2]",
         ] {
             let (status, json, _) = call("POST", "/v1/add", Some(CALC), body);
-            assert_eq!((status, error_code(&json)), (400, "bad-request"), "body {body:?}");
+            assert_eq!(
+                (status, error_code(&json)),
+                (400, "bad-request"),
+                "body {body:?}"
+            );
         }
         let (status, _, _) = call("POST", "/v1/sequence", Some(CALC), r#"{"values":[1,"x"]}"#);
         assert_eq!(status, 400);
@@ -503,7 +535,11 @@ mod tests {
     fn a_missing_token_is_401_with_a_challenge() {
         let (status, json, response) = call("POST", "/v1/add", None, r#"{"a":1,"b":2}"#);
         assert_eq!((status, error_code(&json)), (401, "missing-token"));
-        assert!(response.headers.contains(&("www-authenticate", "Bearer".into())));
+        assert!(
+            response
+                .headers
+                .contains(&("www-authenticate", "Bearer".into()))
+        );
         let (status, _, _) = call("GET", "/v1/whoami", Some("Basic YWxpY2U6cHc="), "");
         assert_eq!(status, 401);
     }
@@ -517,11 +553,16 @@ mod tests {
 
     #[test]
     fn a_missing_scope_is_403() {
-        let (status, json, response) =
-            call("POST", "/v1/multiply", Some("Bearer token-bob-read"), r#"{"a":1,"b":2}"#);
+        let (status, json, response) = call(
+            "POST",
+            "/v1/multiply",
+            Some("Bearer token-bob-read"),
+            r#"{"a":1,"b":2}"#,
+        );
         assert_eq!((status, error_code(&json)), (403, "insufficient-scope"));
-        assert!(response.headers.iter().any(|(name, value)| *name == "www-authenticate"
-            && value.contains("insufficient_scope")));
+        assert!(response.headers.iter().any(
+            |(name, value)| *name == "www-authenticate" && value.contains("insufficient_scope")
+        ));
     }
 
     #[test]
@@ -533,7 +574,15 @@ mod tests {
 
     #[test]
     fn unknown_paths_are_404_and_wrong_methods_405() {
-        for path in ["/", "/v1", "/v1/add/", "/V1/ADD", "/v1/../healthz", "//healthz", "/v1/modulo"] {
+        for path in [
+            "/",
+            "/v1",
+            "/v1/add/",
+            "/V1/ADD",
+            "/v1/../healthz",
+            "//healthz",
+            "/v1/modulo",
+        ] {
             let (status, json, _) = call("GET", path, None, "");
             assert_eq!((status, error_code(&json)), (404, "not-found"), "{path}");
         }
@@ -562,7 +611,11 @@ mod tests {
                 content_type,
                 body: br#"{"a":1,"b":2}"#,
             };
-            assert_eq!(serve(&Fake, endpoint, &request).status, 415, "{content_type:?}");
+            assert_eq!(
+                serve(&Fake, endpoint, &request).status,
+                415,
+                "{content_type:?}"
+            );
         }
         let request = Request {
             authorization: Some(CALC),

@@ -30,7 +30,9 @@ pub fn render(
     let mut event = Map::new();
     event.insert(
         "ts".into(),
-        humantime::format_rfc3339_millis(timestamp).to_string().into(),
+        humantime::format_rfc3339_millis(timestamp)
+            .to_string()
+            .into(),
     );
     event.insert("level".into(), level.into());
     event.insert("origin".into(), origin.into());
@@ -46,7 +48,10 @@ mod tests {
     use super::*;
 
     fn parse(line: &str) -> Value {
-        assert!(line.ends_with('\n'), "a line must end in a newline: {line:?}");
+        assert!(
+            line.ends_with('\n'),
+            "a line must end in a newline: {line:?}"
+        );
         assert_eq!(line.matches('\n').count(), 1, "exactly one line: {line:?}");
         serde_json::from_str(line).expect("a line is valid JSON")
     }
@@ -54,7 +59,14 @@ mod tests {
     #[test]
     fn renders_every_part_of_an_event() {
         let fields = vec![("status".to_string(), "200".to_string())];
-        let line = render(1_763_710_467, 123_456_789, "info", "http", "served", &fields);
+        let line = render(
+            1_763_710_467,
+            123_456_789,
+            "info",
+            "http",
+            "served",
+            &fields,
+        );
         let event = parse(&line);
         assert_eq!(event["ts"], "2025-11-21T07:34:27.123Z");
         assert_eq!(event["level"], "info");
@@ -66,7 +78,14 @@ mod tests {
     #[test]
     fn hostile_text_stays_on_one_line() {
         let fields = vec![("path".to_string(), "/a\n{\"level\":\"error\"}".to_string())];
-        let line = render(0, 0, "warn", "auth", "line\r\nbreak \u{7} \"quoted\"", &fields);
+        let line = render(
+            0,
+            0,
+            "warn",
+            "auth",
+            "line\r\nbreak \u{7} \"quoted\"",
+            &fields,
+        );
         let event = parse(&line);
         assert_eq!(event["ts"], "1970-01-01T00:00:00.000Z");
         assert_eq!(event["msg"], "line\r\nbreak \u{7} \"quoted\"");

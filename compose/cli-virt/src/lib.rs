@@ -6,14 +6,14 @@
 //! here allocates (it only returns empty lists and `none`). The composer checks that the
 //! built component imports nothing.
 
-#![cfg_attr(target_arch = "wasm32", no_std)]
+#![cfg(target_arch = "wasm32")]
+#![no_std]
 
 extern crate alloc;
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
-#[cfg(target_arch = "wasm32")]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
     core::arch::wasm32::unreachable()
@@ -21,10 +21,8 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 
 /// An allocator for a component that never allocates: every request fails, which the
 /// canonical ABI turns into a trap.
-#[cfg(target_arch = "wasm32")]
 struct NoAlloc;
 
-#[cfg(target_arch = "wasm32")]
 // SAFETY: returning null is always a valid answer from `alloc`; `dealloc` is never given
 // a pointer because `alloc` never hands one out.
 unsafe impl core::alloc::GlobalAlloc for NoAlloc {
@@ -34,7 +32,6 @@ unsafe impl core::alloc::GlobalAlloc for NoAlloc {
     unsafe fn dealloc(&self, _ptr: *mut u8, _layout: core::alloc::Layout) {}
 }
 
-#[cfg(target_arch = "wasm32")]
 #[global_allocator]
 static ALLOCATOR: NoAlloc = NoAlloc;
 

@@ -1,0 +1,89 @@
+//! Build the guest components that the tests load, and tell the tests where they are.
+//!
+//! This follows wasmtime's `test-programs/artifacts`: a nested `cargo build` for
+//! `wasm32-wasip2` with the size-tuned `component` profile, into its own target
+//! directory (`target/guests`, because the outer cargo holds the lock on `target/`),
+//! then one path constant per component in `$OUT_DIR/components.rs`. So `cargo test`
+//! always tests components built from the current sources, never a file that only a
+//! manual `make` would have produced.
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The crates to build, and the constant each one's path is published as.
+const GUESTS: &[(&str, &str)] = &[
+    ("logger", "LOGGER"),
+    ("calculator", "CALCULATOR"),
+    ("auth", "AUTH"),
+    ("http-handler", "HTTP_HANDLER"),
+    ("cli-virt", "CLI_VIRT"),
+];
+
+fn main() {
+    let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap());
+    let workspace = manifest_dir.parent().unwrap();
+    let target_dir = workspace.join("target").join("guests");
+
+    for watched in [
+        "components",
+        "compose/cli-virt",
+        "wit",
+        "Cargo.toml",
+        "Cargo.lock",
+    ] {
+        println!(
+            "cargo:rerun-if-changed={}",
+            workspace.join(watched).display()
+        );
+    }
+
+    let mut cargo = Command::new(env::var_os("CARGO").unwrap());
+    cargo
+        .current_dir(workspace)
+        .args([
+            "build",
+            "--profile",
+            "component",
+            "--target",
+            "wasm32-wasip2",
+        ])
+        .arg("--target-dir")
+        .arg(&target_dir)
+        // Flags meant for the host build must not leak into the guest build.
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("RUSTFLAGS");
+    for (package, _) in GUESTS {
+        cargo.args(["-p", package]);
+    }
+    let status = cargo
+        .status()
+        .expect("failed to run cargo for the guest components");
+    if !status.success() {
+        panic!(
+            "building the guest components failed (see above); is the wasm32-wasip2 target \
+             installed? `make tools` installs it"
+        );
+    }
+
+    let out_dir = target_dir.join("wasm32-wasip2").join("component");
+    let mut constants = format!(
+        "/// The directory the guest components were built into.\n\
+         pub const COMPONENTS_DIR: &str = {:?};\n",
+        out_dir.display().to_string()
+    );
+    for (package, constant) in GUESTS {
+        let path = out_dir.join(format!("{}.wasm", package.replace('-', "_")));
+        assert!(
+            path.exists(),
+            "the guest build did not produce {}",
+            path.display()
+        );
+        constants.push_str(&format!(
+            "/// The `{package}` component, built for wasm32-wasip2.\npub const {constant}: &str = {:?};\n",
+            path.display().to_string()
+        ));
+    }
+    let generated = Path::new(&env::var_os("OUT_DIR").unwrap()).join("components.rs");
+    std::fs::write(generated, constants).unwrap();
+}
