@@ -4,6 +4,35 @@ use crate::{Fused, Role};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+/// One line per package: `wasi:cli/{exit,stderr}@0.2.6`.
+fn label(imports: &[String]) -> String {
+    let mut packages: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for import in imports {
+        let (path, version) = import.split_once('@').unwrap_or((import, ""));
+        let (package, interface) = path.split_once('/').unwrap_or((path, ""));
+        packages
+            .entry((package.to_owned(), version.to_owned()))
+            .or_default()
+            .push(interface.to_owned());
+    }
+    let lines: Vec<String> = packages
+        .into_iter()
+        .map(|((package, version), interfaces)| {
+            let interfaces = match interfaces.as_slice() {
+                [one] => one.clone(),
+                many => format!("{{{}}}", many.join(",")),
+            };
+            let version = if version.is_empty() {
+                String::new()
+            } else {
+                format!("@{version}")
+            };
+            format!("{package}/{interfaces}{version}")
+        })
+        .collect();
+    lines.join("\\n")
+}
+
 /// Render `fused` as DOT. Edges point from provider to consumer, the way values flow;
 /// several interfaces between the same two nodes share one edge label.
 pub fn render(fused: &Fused) -> String {
@@ -19,7 +48,7 @@ pub fn render(fused: &Fused) -> String {
     }
     let mut out = String::new();
     out.push_str("digraph fusebox {\n");
-    out.push_str("  rankdir=LR;\n");
+    out.push_str("  rankdir=TB;\n");
     out.push_str("  node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3ff\", fontname=\"Helvetica\"];\n");
     out.push_str("  edge [fontname=\"Helvetica\", fontsize=9];\n");
     out.push_str("  host [label=\"host\\n(wasi:http/proxy + wasi:config/store)\", shape=component, fillcolor=\"#f4f4f4\"];\n");
@@ -39,7 +68,7 @@ pub fn render(fused: &Fused) -> String {
         let _ = writeln!(
             out,
             "  \"{from}\" -> \"{to}\" [label=\"{}\"];",
-            imports.join("\\n")
+            label(imports)
         );
     }
     for export in &fused.exports {

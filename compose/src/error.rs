@@ -69,7 +69,7 @@ pub enum ComposeError {
     },
     /// A component lacks an export that the wiring needs.
     #[error(
-        "the {role} component does not export `{interface}`, which {consumer} needs; it exports: {}",
+        "the {role} component does not export `{interface}`, which {needed_by} needs; it exports: {}",
         if exports.is_empty() { "nothing".to_string() } else { exports.join(", ") }
     )]
     MissingExport {
@@ -77,8 +77,8 @@ pub enum ComposeError {
         role: Role,
         /// The interface, without a version.
         interface: String,
-        /// The component that imports it.
-        consumer: Role,
+        /// Who needs it: a component's name, or "the fused artifact".
+        needed_by: String,
         /// What the component does export.
         exports: Vec<String>,
     },

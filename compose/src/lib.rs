@@ -291,7 +291,7 @@ impl Graph {
             return Err(ComposeError::MissingExport {
                 role: provider.role,
                 interface: interface.to_owned(),
-                consumer: consumer.role,
+                needed_by: consumer.role.to_string(),
                 exports,
             });
         };
@@ -337,7 +337,7 @@ impl Graph {
             return Err(ComposeError::MissingExport {
                 role: placed.role,
                 interface: interface.to_owned(),
-                consumer: placed.role,
+                needed_by: "the fused artifact".to_owned(),
                 exports,
             });
         };

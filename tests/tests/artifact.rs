@@ -1,0 +1,95 @@
+//! The real fused artifact: its wiring against golden files, and its imports against the
+//! closed world it targets.
+
+#[path = "../../compose/tests/common/mod.rs"]
+mod common;
+
+use fusebox_compose::{Role, policy};
+use fusebox_tests::fused;
+use std::path::Path;
+
+/// Compare `actual` with the golden file at `path` (relative to the repository root), or
+/// rewrite it under `BLESS=1`.
+fn golden(path: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path);
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}; run with BLESS=1 to create it", path.display()));
+    assert_eq!(
+        expected,
+        actual,
+        "{} is out of date; check the change and run with BLESS=1",
+        path.display()
+    );
+}
+
+#[test]
+fn the_wiring_matches_the_golden_file() {
+    golden("tests/golden/wiring.txt", &fused().wiring_text());
+}
+
+/// The picture in the README is rendered from this file (`make docs`).
+#[test]
+fn the_graph_matches_the_documented_one() {
+    golden("docs/composition.dot", &fused().to_dot());
+}
+
+#[test]
+fn one_logger_instance_serves_every_component() {
+    let wiring = &fused().wiring;
+    let log_consumers: Vec<Role> = wiring
+        .iter()
+        .filter(|w| w.import.starts_with("fusebox:logger/log@"))
+        .map(|w| {
+            assert_eq!(w.provider, Some(Role::Logger));
+            w.consumer
+        })
+        .collect();
+    assert_eq!(
+        log_consumers,
+        [Role::Calculator, Role::Auth, Role::HttpHandler]
+    );
+}
+
+#[test]
+fn std_stray_cli_imports_never_reach_the_host() {
+    for wire in &fused().wiring {
+        if policy::is_stray_cli(&wire.import) {
+            assert_eq!(wire.provider, Some(Role::CliVirt), "{wire:?}");
+        }
+    }
+    // And the real components do have them: otherwise this test proves nothing.
+    assert!(
+        fused()
+            .wiring
+            .iter()
+            .any(|w| policy::is_stray_cli(&w.import))
+    );
+}
+
+#[test]
+fn the_artifact_exports_only_the_handler_and_imports_only_the_closed_world() {
+    let fused = fused();
+    assert_eq!(fused.exports, ["wasi:http/incoming-handler@0.2.6"]);
+    for import in &fused.imports {
+        assert!(policy::artifact_may_import(import), "{import}");
+    }
+    assert!(
+        fused
+            .imports
+            .iter()
+            .any(|i| i.starts_with("wasi:config/store@"))
+    );
+}
+
+#[test]
+fn the_artifact_targets_the_service_world() {
+    let resolve = common::resolve(&[]);
+    let service = common::fusebox_package(&resolve, "service");
+    let world = resolve.select_world(&[service], Some("service")).unwrap();
+    wit_component::targets(&resolve, world, &fused().bytes)
+        .expect("the artifact fits wasi:http/proxy + wasi:config/store");
+}
