@@ -5,12 +5,13 @@
 //! - [`TestHost`]: the artifact loaded in an embedded wasmtime with wasmtime-wasi-http,
 //!   linked with exactly the `wasi:http/proxy` world plus `wasi:config/store`, serving
 //!   one fresh instance per request.
-//! - [`token`]: HS256 tokens minted with the auth component's own `jwt` module.
+//! - [`token`]: HS256 tokens minted by `fusebox token`'s code, an implementation
+//!   independent of the auth component's verifier.
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, combinators::BoxBody};
 use std::sync::OnceLock;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
@@ -46,16 +47,22 @@ pub fn now() -> u64 {
         .as_secs()
 }
 
-/// A token for `subject` with `scopes`, valid from now for `ttl_seconds`, signed with `key`.
+/// A token for `subject` with `scopes`, valid from a minute ago until `ttl_seconds` from
+/// now (negative for an expired token), signed with `key`.
 pub fn token(subject: &str, scopes: &[&str], ttl_seconds: i64, key: &str) -> String {
-    let now = now();
-    let new = auth::jwt::NewToken {
-        subject,
-        scopes,
-        issued_at: now.saturating_sub(60),
-        expires_at: now.saturating_add_signed(ttl_seconds),
+    let now = SystemTime::now();
+    let offset = Duration::from_secs(ttl_seconds.unsigned_abs());
+    let claims = fusebox_host::token::Claims {
+        subject: subject.to_owned(),
+        scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        not_before: now - Duration::from_secs(60),
+        expires_at: if ttl_seconds >= 0 {
+            now + offset
+        } else {
+            now - offset
+        },
     };
-    auth::jwt::sign(&new, key.as_bytes()).expect("the test key is long enough")
+    fusebox_host::token::mint(&claims, key.as_bytes()).expect("the test key is long enough")
 }
 
 /// Per-request host state: WASI contexts, the resource table, config, and the pipe

@@ -1,5 +1,8 @@
 //! HS256 JSON Web Token verification (RFC 7519), following RFC 8725's advice.
 //!
+//! Verification only: the component never signs. Tokens are minted by the native
+//! `fusebox token` command (`host/src/token.rs`).
+//!
 //! Plain Rust with no WebAssembly in sight: the component glue in `lib.rs` supplies the
 //! key (from `wasi:config/store`) and the time (from `wasi:clocks/wall-clock`).
 //!
@@ -21,7 +24,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sha2::Sha256;
 
 /// The longest token accepted, in bytes; longer ones are rejected before any decoding.
@@ -94,15 +97,15 @@ struct Header {
 }
 
 /// The claims as they appear on the wire. Unknown claims are ignored, as RFC 7519 asks.
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct WireClaims {
     sub: String,
     exp: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     nbf: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     iat: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     scope: Option<String>,
 }
 
@@ -200,39 +203,6 @@ fn signature_len(token: &str) -> usize {
     token.rsplit('.').next().map_or(0, |s| s.len() + 1)
 }
 
-/// What to put in a new token: see [`sign`].
-#[derive(Debug, Clone)]
-pub struct NewToken<'a> {
-    /// The `sub` claim.
-    pub subject: &'a str,
-    /// The scopes, joined with spaces into the `scope` claim.
-    pub scopes: &'a [&'a str],
-    /// `iat` and `nbf`, in seconds since the Unix epoch.
-    pub issued_at: u64,
-    /// `exp`, in seconds since the Unix epoch.
-    pub expires_at: u64,
-}
-
-/// Mint an HS256 token that [`verify`] accepts with the same key.
-///
-/// fusebox's own tooling and tests use this to make tokens; the component never signs.
-pub fn sign(token: &NewToken<'_>, key: &[u8]) -> Result<String, VerifyError> {
-    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
-    let claims = WireClaims {
-        sub: token.subject.to_owned(),
-        exp: token.expires_at,
-        nbf: Some(token.issued_at),
-        iat: Some(token.issued_at),
-        scope: Some(token.scopes.join(" ")),
-    };
-    let claims = serde_json::to_vec(&claims).expect("claims always serialize");
-    let signing_input = format!("{header}.{}", URL_SAFE_NO_PAD.encode(claims));
-    let mut mac = mac(key)?;
-    mac.update(signing_input.as_bytes());
-    let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
-    Ok(format!("{signing_input}.{signature}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,16 +211,14 @@ mod tests {
     const NOW: u64 = 1_800_000_000;
 
     fn token(scopes: &[&str], issued_at: u64, expires_at: u64) -> String {
-        let new = NewToken {
-            subject: "alice",
-            scopes,
-            issued_at,
-            expires_at,
-        };
-        sign(&new, KEY).unwrap()
+        let claims = format!(
+            r#"{{"sub":"alice","scope":"{}","iat":{issued_at},"nbf":{issued_at},"exp":{expires_at}}}"#,
+            scopes.join(" ")
+        );
+        raw(HS256, &claims, KEY)
     }
 
-    /// Sign arbitrary header and claims JSON, to build tokens `sign` refuses to make.
+    /// Sign arbitrary header and claims JSON, including tokens no honest minter makes.
     fn raw(header: &str, claims: &str, key: &[u8]) -> String {
         let input = format!(
             "{}.{}",
@@ -454,18 +422,6 @@ mod tests {
         assert_eq!(
             verify(&t, &KEY[..MIN_KEY_BYTES - 1], NOW),
             Err(VerifyError::NotConfigured)
-        );
-        assert!(
-            sign(
-                &NewToken {
-                    subject: "a",
-                    scopes: &[],
-                    issued_at: 0,
-                    expires_at: 1
-                },
-                b"short"
-            )
-            .is_err()
         );
     }
 

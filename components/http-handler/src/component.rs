@@ -82,7 +82,7 @@ fn respond(request: &IncomingRequest, method: &str, path: &str) -> api::Response
 /// The first value of header `name`, if present and valid UTF-8. A value that is not
 /// UTF-8 is treated as absent, which the API answers with 401 or 415.
 fn header(headers: &Fields, name: &str) -> Option<String> {
-    let values = headers.get(&name.to_owned());
+    let values = headers.get(name);
     let first = values.into_iter().next()?;
     String::from_utf8(first).ok()
 }

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Install what building fusebox needs, only if it is missing:
+#   - the wasm32-wasip2 Rust target (rustc links components for it directly);
+#   - cargo-component, which generates each component's src/bindings.rs from its WIT.
+# When both are present this takes a fraction of a second.
+set -euo pipefail
+
+CARGO_COMPONENT_VERSION=0.21.1
+
+if ! command -v rustup >/dev/null 2>&1; then
+    echo "ensure-tools: rustup is required to add the wasm32-wasip2 target" >&2
+    exit 1
+fi
+if ! rustup target list --installed | grep -qx wasm32-wasip2; then
+    echo "ensure-tools: installing the wasm32-wasip2 target"
+    rustup target add wasm32-wasip2
+fi
+
+if ! cargo component --version 2>/dev/null | grep -q " $CARGO_COMPONENT_VERSION"; then
+    echo "ensure-tools: installing cargo-component $CARGO_COMPONENT_VERSION (about 5 minutes on 2 cores)"
+    cargo install --locked cargo-component --version "$CARGO_COMPONENT_VERSION"
+fi
