@@ -1385,7 +1385,9 @@ macro_rules! __export_authenticator_impl {
 #[doc(inline)]
 pub(crate) use __export_authenticator_impl as export;
 #[cfg(target_arch = "wasm32")]
-#[unsafe(link_section = "component-type:wit-bindgen:0.41.0:fusebox:auth@0.1.0:authenticator:encoded world")]
+#[unsafe(
+    link_section = "component-type:wit-bindgen:0.41.0:fusebox:auth@0.1.0:authenticator:encoded world"
+)]
 #[doc(hidden)]
 #[allow(clippy::octal_escapes)]
 pub static __WIT_BINDGEN_COMPONENT_TYPE: [u8; 1052] = *b"\

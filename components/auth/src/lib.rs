@@ -19,6 +19,7 @@ pub const KEY_NAME: &str = "auth.hs256-key";
 
 #[cfg(target_arch = "wasm32")]
 #[allow(missing_docs, unsafe_op_in_unsafe_fn)]
+#[rustfmt::skip] // generated: kept exactly as cargo-component writes it
 mod bindings;
 #[cfg(target_arch = "wasm32")]
 mod component;

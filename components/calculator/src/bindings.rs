@@ -535,7 +535,9 @@ macro_rules! __export_calculator_impl {
 #[doc(inline)]
 pub(crate) use __export_calculator_impl as export;
 #[cfg(target_arch = "wasm32")]
-#[unsafe(link_section = "component-type:wit-bindgen:0.41.0:fusebox:calculator@0.1.0:calculator:encoded world")]
+#[unsafe(
+    link_section = "component-type:wit-bindgen:0.41.0:fusebox:calculator@0.1.0:calculator:encoded world"
+)]
 #[doc(hidden)]
 #[allow(clippy::octal_escapes)]
 pub static __WIT_BINDGEN_COMPONENT_TYPE: [u8; 505] = *b"\

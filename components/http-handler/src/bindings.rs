@@ -8935,7 +8935,9 @@ macro_rules! __export_http_handler_impl {
 #[doc(inline)]
 pub(crate) use __export_http_handler_impl as export;
 #[cfg(target_arch = "wasm32")]
-#[unsafe(link_section = "component-type:wit-bindgen:0.41.0:fusebox:service@0.1.0:http-handler:encoded world")]
+#[unsafe(
+    link_section = "component-type:wit-bindgen:0.41.0:fusebox:service@0.1.0:http-handler:encoded world"
+)]
 #[doc(hidden)]
 #[allow(clippy::octal_escapes)]
 pub static __WIT_BINDGEN_COMPONENT_TYPE: [u8; 7184] = *b"\

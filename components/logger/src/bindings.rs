@@ -1984,7 +1984,9 @@ macro_rules! __export_logger_impl {
 #[doc(inline)]
 pub(crate) use __export_logger_impl as export;
 #[cfg(target_arch = "wasm32")]
-#[unsafe(link_section = "component-type:wit-bindgen:0.41.0:fusebox:logger@0.1.0:logger:encoded world")]
+#[unsafe(
+    link_section = "component-type:wit-bindgen:0.41.0:fusebox:logger@0.1.0:logger:encoded world"
+)]
 #[doc(hidden)]
 #[allow(clippy::octal_escapes)]
 pub static __WIT_BINDGEN_COMPONENT_TYPE: [u8; 1655] = *b"\

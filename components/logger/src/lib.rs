@@ -13,6 +13,7 @@ pub mod line;
 
 #[cfg(target_arch = "wasm32")]
 #[allow(missing_docs, unsafe_op_in_unsafe_fn)]
+#[rustfmt::skip] // generated: kept exactly as cargo-component writes it
 mod bindings;
 #[cfg(target_arch = "wasm32")]
 mod component;

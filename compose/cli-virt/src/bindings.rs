@@ -1010,7 +1010,9 @@ macro_rules! __export_cli_virt_impl {
 #[doc(inline)]
 pub(crate) use __export_cli_virt_impl as export;
 #[cfg(target_arch = "wasm32")]
-#[unsafe(link_section = "component-type:wit-bindgen:0.41.0:fusebox:cli-virt@0.1.0:cli-virt:encoded world")]
+#[unsafe(
+    link_section = "component-type:wit-bindgen:0.41.0:fusebox:cli-virt@0.1.0:cli-virt:encoded world"
+)]
 #[doc(hidden)]
 #[allow(clippy::octal_escapes)]
 pub static __WIT_BINDGEN_COMPONENT_TYPE: [u8; 786] = *b"\

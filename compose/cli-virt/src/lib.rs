@@ -36,6 +36,7 @@ unsafe impl core::alloc::GlobalAlloc for NoAlloc {
 static ALLOCATOR: NoAlloc = NoAlloc;
 
 #[allow(missing_docs, unsafe_op_in_unsafe_fn)]
+#[rustfmt::skip] // generated: kept exactly as cargo-component writes it
 mod bindings;
 
 use bindings::exports::wasi::cli::{
