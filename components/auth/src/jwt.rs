@@ -93,7 +93,8 @@ impl std::fmt::Display for VerifyError {
 struct Header {
     alg: String,
     typ: Option<String>,
-    crit: Option<serde_json::Value>,
+    /// Only its presence matters: any `crit` extension is refused.
+    crit: Option<serde::de::IgnoredAny>,
 }
 
 /// The claims as they appear on the wire. Unknown claims are ignored, as RFC 7519 asks.

@@ -21,7 +21,6 @@
 #![forbid(unsafe_code)]
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 /// The largest request body accepted, in bytes. Larger bodies get 413.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -137,9 +136,23 @@ impl ApiError {
 
     /// The response that carries this error.
     pub fn into_response(self) -> Response {
-        let body = json!({
-            "error": { "status": self.status, "code": self.code, "message": self.message }
-        });
+        #[derive(Serialize)]
+        struct Body<'a> {
+            error: Detail<'a>,
+        }
+        #[derive(Serialize)]
+        struct Detail<'a> {
+            status: u16,
+            code: &'a str,
+            message: &'a str,
+        }
+        let body = Body {
+            error: Detail {
+                status: self.status,
+                code: self.code,
+                message: &self.message,
+            },
+        };
         let mut response = Response::json(self.status, &body);
         response.headers = self.headers;
         response
@@ -237,6 +250,11 @@ struct Answer<T> {
 }
 
 #[derive(Serialize)]
+struct Health {
+    status: &'static str,
+}
+
+#[derive(Serialize)]
 struct WhoAmI {
     subject: String,
     scopes: Vec<String>,
@@ -249,7 +267,7 @@ fn try_serve<S: Services>(
     request: &Request<'_>,
 ) -> Result<Response, ApiError> {
     match endpoint {
-        Endpoint::Health => Ok(Response::json(200, &json!({ "status": "ok" }))),
+        Endpoint::Health => Ok(Response::json(200, &Health { status: "ok" })),
         Endpoint::WhoAmI => {
             let principal = authenticate(services, request)?;
             Ok(Response::json(
