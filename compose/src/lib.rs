@@ -481,6 +481,10 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ComposeError> {
     std::fs::create_dir_all(dir).map_err(error)?;
     let mut file = tempfile::NamedTempFile::new_in(dir).map_err(error)?;
     file.write_all(bytes).map_err(error)?;
+    // A temporary file is private (0600); an artifact is meant to be read by whoever
+    // deploys it.
+    let readable = std::os::unix::fs::PermissionsExt::from_mode(0o644);
+    file.as_file().set_permissions(readable).map_err(error)?;
     file.as_file().sync_all().map_err(error)?;
     file.persist(path).map_err(|e| error(e.error))?;
     Ok(())

@@ -106,6 +106,9 @@ fn writes_are_atomic_and_leave_no_temporary_files() {
     write_atomically(&path, b"first").unwrap();
     write_atomically(&path, b"second").unwrap();
     assert_eq!(std::fs::read(&path).unwrap(), b"second");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o644, "artifacts are readable by their deployers");
     let entries: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().collect();
     assert_eq!(entries.len(), 1, "only the artifact remains");
 
