@@ -9,9 +9,12 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
 
-# The guest crates, and where their components land.
+# The guest crates, and where their components land. Test-only guests (tests/components)
+# are linted and checked, but not part of the artifact.
 GUESTS := logger calculator auth http-handler cli-virt
-GUEST_DIRS := components/logger components/calculator components/auth components/http-handler compose/cli-virt
+TEST_GUESTS := misbehaving-calculator
+GUEST_DIRS := components/logger components/calculator components/auth components/http-handler \
+	compose/cli-virt tests/components/misbehaving-calculator
 GUEST_TARGET := target/guests
 COMPONENTS := $(GUEST_TARGET)/wasm32-wasip2/component
 ARTIFACT := target/fusebox/service.wasm
@@ -59,7 +62,8 @@ test: tools lint check
 lint: tools
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo clippy --profile component --target wasm32-wasip2 --target-dir $(GUEST_TARGET) $(addprefix -p ,$(GUESTS)) -- -D warnings
+	cargo clippy --profile component --target wasm32-wasip2 --target-dir $(GUEST_TARGET) \
+		$(addprefix -p ,$(GUESTS) $(TEST_GUESTS)) -- -D warnings
 
 .PHONY: check
 ## Fail if wit/deps or any checked-in bindings differ from what the tools generate.

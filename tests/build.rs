@@ -18,6 +18,7 @@ const GUESTS: &[(&str, &str)] = &[
     ("auth", "AUTH"),
     ("http-handler", "HTTP_HANDLER"),
     ("cli-virt", "CLI_VIRT"),
+    ("misbehaving-calculator", "MISBEHAVING_CALCULATOR"),
 ];
 
 fn main() {

@@ -1,5 +1,31 @@
-//! The native side of fusebox.
+//! The native side of fusebox: a production host for the fused artifact, and tokens.
 //!
+//! - [`runtime`]: wasmtime with wasmtime-wasi-http, serving each request in a fresh,
+//!   limited instance of the artifact (`fusebox serve` is built on it, and so are the
+//!   end-to-end tests).
+//! - [`server`]: HTTP/1.1 on top of the runtime, with access logs and graceful shutdown.
 //! - [`token`]: mint HS256 tokens that the auth component accepts (`fusebox token`).
 
+pub mod runtime;
+pub mod server;
 pub mod token;
+
+/// Why a runtime could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    /// The engine could not be configured.
+    #[error("cannot configure wasmtime: {0:#}")]
+    Engine(wasmtime::Error),
+    /// The artifact is not a component wasmtime can compile.
+    #[error("cannot compile the artifact: {0:#}")]
+    Compile(wasmtime::Error),
+    /// The artifact imports something this host does not grant.
+    #[error(
+        "the artifact needs a capability this host does not grant (it grants only \
+         wasi:http/proxy and wasi:config/store): {0:#}"
+    )]
+    NotGranted(wasmtime::Error),
+    /// The artifact does not export `wasi:http/incoming-handler`.
+    #[error("the artifact is not a wasi:http/proxy component: {0:#}")]
+    NotAProxy(wasmtime::Error),
+}

@@ -1,12 +1,23 @@
 //! `fusebox`: the command-line face of the `fusebox_host` library.
+//!
+//! - `fusebox serve`: run the fused artifact over HTTP/1.1, one fresh instance per request.
+//! - `fusebox token`: print a bearer token that the artifact's auth component accepts.
 
 use anyhow::Context as _;
-use clap::{Parser, Subcommand};
-use fusebox_host::token;
-use std::path::PathBuf;
+use clap::{Parser, Subcommand, ValueEnum};
+use fusebox_host::runtime::{Allocator, Limits, Runtime, RuntimeConfig};
+use fusebox_host::{server, token};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
-/// fusebox's native tools.
+/// The config-store key the auth component reads its HS256 key from.
+const KEY_CONFIG: &str = "auth.hs256-key";
+/// The environment variable both subcommands read the key from.
+const KEY_ENV: &str = "FUSEBOX_HS256_KEY";
+
+/// fusebox's native tools: a host for the fused artifact, and a token minter.
 #[derive(Parser)]
 #[command(version, about)]
 struct Cli {
@@ -16,47 +27,208 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Serve a fused wasi:http/proxy component over HTTP/1.1.
+    ///
+    /// Every request runs in a fresh instance under a deadline and a memory limit, and the
+    /// component gets only wasi:http/proxy and wasi:config/store. One JSON access-log
+    /// line per request goes to stdout; the component's stderr goes to stderr, tagged
+    /// with the request id. SIGINT or SIGTERM stops accepting and drains in-flight
+    /// requests.
+    Serve(Serve),
     /// Print an HS256 bearer token that the auth component accepts.
     ///
-    /// The key is read from --key-file, or else from the FUSEBOX_HS256_KEY environment
-    /// variable; it must be the same key the host gives the artifact as the config
-    /// value `auth.hs256-key`, and at least 32 bytes long.
-    Token {
-        /// The `sub` claim: who the token speaks for.
-        #[arg(long)]
-        sub: String,
-        /// A scope to grant; repeat for several (the API's calculator needs `calc`).
-        #[arg(long = "scope")]
-        scopes: Vec<String>,
-        /// How long the token is valid, such as 90s, 15m, 1h or 7d.
-        #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
-        ttl: Duration,
-        /// A file holding the key (trailing newlines are ignored).
-        #[arg(long)]
-        key_file: Option<PathBuf>,
-    },
+    /// The key comes from --key-file or FUSEBOX_HS256_KEY and must be the one the host
+    /// gives the artifact as `auth.hs256-key` (at least 32 bytes).
+    Token(Token),
+}
+
+#[derive(clap::Args)]
+struct Serve {
+    /// The fused component to serve.
+    #[arg(default_value = "target/fusebox/service.wasm")]
+    artifact: PathBuf,
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// A file holding the HS256 key, given to the component as `auth.hs256-key`
+    /// (trailing newlines are ignored). Without it, FUSEBOX_HS256_KEY is used if set.
+    /// The key is never logged.
+    #[arg(long)]
+    key_file: Option<PathBuf>,
+    /// A `key=value` for wasi:config/store; repeat for several.
+    #[arg(long = "config", value_name = "KEY=VALUE", value_parser = parse_pair)]
+    config: Vec<(String, String)>,
+    /// A file of `key=value` lines for wasi:config/store (`#` starts a comment). Values
+    /// given with --config win.
+    #[arg(long, value_name = "PATH")]
+    env_file: Option<PathBuf>,
+    /// How many instances may run at once; further requests get 503 instead of waiting.
+    #[arg(long, default_value_t = Limits::default().max_instances)]
+    max_instances: usize,
+    /// How long one request may take (such as 500ms or 5s); past it, 504.
+    #[arg(long, default_value = "5s", value_parser = humantime::parse_duration)]
+    deadline: Duration,
+    /// The linear memory one instance may use, in MiB; growing past it traps (500).
+    #[arg(long, default_value_t = 64)]
+    memory_limit_mib: usize,
+    /// The largest request body passed to the component, in bytes; larger gets 413.
+    #[arg(long, default_value_t = Limits::default().max_body_bytes)]
+    max_body_bytes: u64,
+    /// How instances are allocated: pooling (pre-reserved slots with copy-on-write
+    /// memory images) or on-demand.
+    #[arg(long, value_enum, default_value_t = AllocatorArg::Pooling)]
+    allocator: AllocatorArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AllocatorArg {
+    Pooling,
+    OnDemand,
+}
+
+#[derive(clap::Args)]
+struct Token {
+    /// The `sub` claim: who the token speaks for.
+    #[arg(long)]
+    sub: String,
+    /// A scope to grant; repeat for several (the calculator endpoints need `calc`).
+    #[arg(long = "scope")]
+    scopes: Vec<String>,
+    /// How long the token is valid, such as 90s, 15m, 1h or 7d.
+    #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
+    ttl: Duration,
+    /// A file holding the key (trailing newlines are ignored); else FUSEBOX_HS256_KEY.
+    #[arg(long)]
+    key_file: Option<PathBuf>,
 }
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
-        Command::Token {
-            sub,
-            scopes,
-            ttl,
-            key_file,
-        } => {
-            let key = match key_file {
-                Some(path) => std::fs::read_to_string(&path)
-                    .with_context(|| format!("cannot read the key file {}", path.display()))?
-                    .trim_end_matches(['\n', '\r'])
-                    .to_owned(),
-                None => std::env::var("FUSEBOX_HS256_KEY")
-                    .context("no key: pass --key-file or set FUSEBOX_HS256_KEY")?,
-            };
-            let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
-            let claims = token::Claims::new(sub, &scopes, ttl);
+        Command::Serve(args) => serve(args),
+        Command::Token(args) => {
+            let key = read_key(args.key_file.as_deref())?
+                .with_context(|| format!("no key: pass --key-file or set {KEY_ENV}"))?;
+            let scopes: Vec<&str> = args.scopes.iter().map(String::as_str).collect();
+            let claims = token::Claims::new(args.sub, &scopes, args.ttl);
             println!("{}", token::mint(&claims, key.as_bytes())?);
+            Ok(())
         }
     }
-    Ok(())
+}
+
+fn serve(args: Serve) -> anyhow::Result<()> {
+    let mut config = match &args.env_file {
+        Some(path) => read_env_file(path)?,
+        None => Vec::new(),
+    };
+    if let Some(key) = read_key(args.key_file.as_deref())? {
+        config.push((KEY_CONFIG.to_owned(), key));
+    }
+    config.extend(args.config);
+    // Later values win: keep the last occurrence of each key.
+    let mut seen = std::collections::HashSet::new();
+    config.reverse();
+    config.retain(|(key, _)| seen.insert(key.clone()));
+    config.reverse();
+    if !config.iter().any(|(key, _)| key == KEY_CONFIG) {
+        server::log_event(
+            "warning",
+            &format!(
+                "no {KEY_CONFIG} configured (--key-file or {KEY_ENV}): every token will be refused"
+            ),
+        );
+    }
+
+    let artifact = std::fs::read(&args.artifact).with_context(|| {
+        format!(
+            "cannot read the artifact {} (run `make compose` first)",
+            args.artifact.display()
+        )
+    })?;
+    let runtime_config = RuntimeConfig {
+        limits: Limits {
+            max_instances: args.max_instances,
+            deadline: args.deadline,
+            memory_bytes: args.memory_limit_mib << 20,
+            max_body_bytes: args.max_body_bytes,
+        },
+        config: config.clone(),
+        allocator: match args.allocator {
+            AllocatorArg::Pooling => Allocator::Pooling,
+            AllocatorArg::OnDemand => Allocator::OnDemand,
+        },
+    };
+    let runtime = Runtime::new(&artifact, runtime_config)
+        .with_context(|| format!("cannot serve {}", args.artifact.display()))?;
+
+    let tokio = tokio::runtime::Runtime::new()?;
+    tokio.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.addr))?;
+        let keys: Vec<&str> = config.iter().map(|(key, _)| key.as_str()).collect();
+        server::log_event(
+            "listening",
+            &format!(
+                "serving {} on http://{} (config keys: {})",
+                args.artifact.display(),
+                listener.local_addr()?,
+                if keys.is_empty() {
+                    "none".to_owned()
+                } else {
+                    keys.join(", ")
+                }
+            ),
+        );
+        server::serve(listener, Arc::new(runtime), shutdown_signal()).await?;
+        Ok(())
+    })
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).expect("install a SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}
+
+/// The key from `file`, else from FUSEBOX_HS256_KEY, else none.
+fn read_key(file: Option<&Path>) -> anyhow::Result<Option<String>> {
+    match file {
+        Some(path) => {
+            let key = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the key file {}", path.display()))?;
+            Ok(Some(key.trim_end_matches(['\n', '\r']).to_owned()))
+        }
+        None => Ok(std::env::var(KEY_ENV).ok()),
+    }
+}
+
+fn parse_pair(text: &str) -> Result<(String, String), String> {
+    let (key, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected KEY=VALUE, got {text:?}"))?;
+    if key.trim().is_empty() {
+        return Err(format!("empty key in {text:?}"));
+    }
+    Ok((key.trim().to_owned(), value.to_owned()))
+}
+
+fn read_env_file(path: &Path) -> anyhow::Result<Vec<(String, String)>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut pairs = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let pair = parse_pair(line)
+            .map_err(|e| anyhow::anyhow!("{}:{}: {e}", path.display(), number + 1))?;
+        pairs.push(pair);
+    }
+    Ok(pairs)
 }

@@ -29,10 +29,7 @@ fn post(path: &str, token: Option<&str>, json: &str) -> Request<RequestBody> {
 }
 
 async fn send(request: Request<RequestBody>) -> fusebox_tests::Reply {
-    TestHost::shared()
-        .send(request)
-        .await
-        .expect("the host serves the request")
+    TestHost::shared().send(request).await
 }
 
 fn error_code(reply: &fusebox_tests::Reply) -> String {
@@ -341,10 +338,7 @@ async fn every_request_is_logged_as_one_json_line() {
 #[tokio::test]
 async fn without_a_configured_key_every_token_is_refused() {
     let host = TestHost::new(&fusebox_tests::fused().bytes, &[]).unwrap();
-    let reply = host
-        .send(get("/v1/whoami", Some(&calc_token())))
-        .await
-        .unwrap();
+    let reply = host.send(get("/v1/whoami", Some(&calc_token()))).await;
     assert_eq!(reply.status, 401);
     assert!(
         reply.json()["error"]["message"]
@@ -352,7 +346,7 @@ async fn without_a_configured_key_every_token_is_refused() {
             .unwrap()
             .contains("no token key")
     );
-    let reply = host.send(get("/healthz", None)).await.unwrap();
+    let reply = host.send(get("/healthz", None)).await;
     assert_eq!(reply.status, 200, "health does not depend on the key");
 }
 
@@ -363,9 +357,6 @@ async fn a_short_key_is_treated_as_no_key() {
         &[("auth.hs256-key", "short")],
     )
     .unwrap();
-    let reply = host
-        .send(get("/v1/whoami", Some(&calc_token())))
-        .await
-        .unwrap();
+    let reply = host.send(get("/v1/whoami", Some(&calc_token()))).await;
     assert_eq!(reply.status, 401);
 }

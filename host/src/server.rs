@@ -1,0 +1,134 @@
+//! Serve a [`Runtime`] over HTTP/1.1.
+//!
+//! Each connection is served by hyper. Each request goes through [`Runtime::handle`] in a
+//! fresh instance, and then the server writes:
+//! - one JSON access-log line to stdout: method, path, status, duration, instance time,
+//!   outcome and request id;
+//! - the guest's stderr to stderr, one line at a time, tagged with the same request id.
+//!
+//! [`serve`] stops accepting when `shutdown` resolves, then waits for in-flight requests
+//! to finish (up to a grace period) before returning.
+
+use crate::runtime::{Outcome, Runtime, Served};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use std::future::Future;
+use std::io::Write as _;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tokio::net::TcpListener;
+
+/// How long [`serve`] waits for in-flight requests after `shutdown` resolves.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Accept connections on `listener` and serve them with `runtime` until `shutdown`
+/// resolves; then drain in-flight requests for up to [`SHUTDOWN_GRACE`].
+pub async fn serve(
+    listener: TcpListener,
+    runtime: Arc<Runtime>,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, _peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(connection) => connection,
+                // A failed accept (for example too many open files) must not stop the
+                // server; back off briefly and keep going.
+                Err(error) => {
+                    log_event("accept-failed", &error.to_string());
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let runtime = runtime.clone();
+        let service = service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+            let runtime = runtime.clone();
+            async move { Ok::<_, std::convert::Infallible>(serve_one(&runtime, request).await) }
+        });
+        let connection = http1::Builder::new()
+            .keep_alive(true)
+            .serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            // Clients that disconnect mid-request are normal; nothing to report.
+            let _ = connection.await;
+        });
+    }
+    drop(listener);
+    log_event(
+        "draining",
+        "stopped accepting; waiting for in-flight requests",
+    );
+    tokio::select! {
+        () = graceful.shutdown() => log_event("stopped", "all requests finished"),
+        () = tokio::time::sleep(SHUTDOWN_GRACE) => log_event("stopped", "grace period over; closing the remaining connections"),
+    }
+    Ok(())
+}
+
+async fn serve_one(
+    runtime: &Runtime,
+    request: hyper::Request<hyper::body::Incoming>,
+) -> hyper::Response<wasmtime_wasi_http::p2::body::HyperOutgoingBody> {
+    let started = Instant::now();
+    let method = request.method().to_string();
+    let path = request.uri().path().to_owned();
+    let served = runtime.handle(request).await;
+    access_log(&served, &method, &path, started.elapsed());
+    forward_guest_stderr(&served);
+    served.response
+}
+
+fn unix_millis() -> u128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis())
+}
+
+fn access_log(served: &Served, method: &str, path: &str, duration: Duration) {
+    let outcome = match &served.outcome {
+        Outcome::Answered => "answered".to_owned(),
+        Outcome::Busy => "busy".to_owned(),
+        Outcome::TooLarge => "too-large".to_owned(),
+        Outcome::DeadlineExceeded => "deadline-exceeded".to_owned(),
+        Outcome::Trapped(why) => format!("trapped: {why}"),
+    };
+    let path: String = path.chars().take(256).collect();
+    let line = serde_json::json!({
+        "ts_ms": unix_millis(),
+        "request_id": served.request_id,
+        "method": method,
+        "path": path,
+        "status": served.response.status().as_u16(),
+        "duration_us": duration.as_micros() as u64,
+        "instance_us": served.instance_time.as_micros() as u64,
+        "outcome": outcome,
+    });
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
+}
+
+/// Each line the guest wrote, as `{"request_id":…,"guest":…}`: the guest's JSON line
+/// itself when it is JSON (the fused logger's are), else the text.
+fn forward_guest_stderr(served: &Served) {
+    if served.guest_stderr.is_empty() {
+        return;
+    }
+    let mut stderr = std::io::stderr().lock();
+    for line in String::from_utf8_lossy(&served.guest_stderr).lines() {
+        let guest = serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|_| line.into());
+        let tagged = serde_json::json!({ "request_id": served.request_id, "guest": guest });
+        let _ = writeln!(stderr, "{tagged}");
+    }
+}
+
+/// A server event (not a request) on stderr.
+pub fn log_event(event: &str, message: &str) {
+    let line = serde_json::json!({ "ts_ms": unix_millis(), "event": event, "message": message });
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
