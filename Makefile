@@ -52,6 +52,27 @@ components: tools bindings
 compose: components
 	cargo run --quiet --release -p fusebox-compose -- --components $(COMPONENTS) --out $(ARTIFACT)
 
+DEV_KEY := target/fusebox/dev.key
+
+# A random development key, made once. Tokens for `make serve` are minted with it.
+$(DEV_KEY):
+	@mkdir -p $(dir $@)
+	head -c 32 /dev/urandom | base64 > $@
+
+.PHONY: serve
+## Compose if needed, then serve the artifact on 127.0.0.1:8080 with a development key.
+serve: compose $(DEV_KEY)
+	cargo run --quiet --release -p fusebox-host -- serve $(ARTIFACT) --key-file $(DEV_KEY)
+
+.PHONY: load
+## A bounded load run (30 s, loopback) against a fresh `fusebox serve`: answers, latency, RSS.
+load: compose $(DEV_KEY)
+	cargo build --quiet --release -p fusebox-host --bin fusebox
+	cargo build --quiet --release -p fusebox-tests --example load
+	target/release/fusebox serve $(ARTIFACT) --key-file $(DEV_KEY) --addr 127.0.0.1:18080 >/dev/null 2>&1 & \
+	server=$$!; trap 'kill $$server 2>/dev/null' EXIT; \
+	FUSEBOX_HS256_KEY=$$(cat $(DEV_KEY)) target/release/examples/load --addr 127.0.0.1:18080 --pid $$server --seconds 30
+
 .PHONY: test
 ## Run everything that proves fusebox works: lint, drift checks, and all tests.
 test: tools lint check
