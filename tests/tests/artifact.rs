@@ -55,19 +55,45 @@ fn one_logger_instance_serves_every_component() {
 }
 
 #[test]
-fn std_stray_cli_imports_never_reach_the_host() {
-    for wire in &fused().wiring {
-        if policy::is_stray_cli(&wire.import) {
-            assert_eq!(wire.provider, Some(Role::CliVirt), "{wire:?}");
-        }
-    }
-    // And the real components do have them: otherwise this test proves nothing.
+fn the_no_std_components_import_no_stray_cli_interfaces() {
     assert!(
-        fused()
+        !fused()
             .wiring
             .iter()
             .any(|w| policy::is_stray_cli(&w.import))
     );
+}
+
+#[test]
+fn a_std_component_s_stray_cli_imports_are_answered_by_cli_virt() {
+    // The misbehaving calculator uses std, like a component someone else might write.
+    let dir = Path::new(fusebox_tests::components::COMPONENTS_DIR);
+    let mut components = fusebox_compose::Components::from_dir(dir).unwrap();
+    components.calculator = fusebox_compose::Input::read(
+        Role::Calculator,
+        fusebox_tests::components::MISBEHAVING_CALCULATOR,
+    )
+    .unwrap();
+    let fused = fusebox_compose::compose(&components).unwrap();
+    let stray: Vec<_> = fused
+        .wiring
+        .iter()
+        .filter(|w| policy::is_stray_cli(&w.import))
+        .collect();
+    assert!(
+        !stray.is_empty(),
+        "std imports wasi:cli/environment and friends"
+    );
+    for wire in stray {
+        assert_eq!(
+            (wire.provider, wire.consumer),
+            (Some(Role::CliVirt), Role::Calculator),
+            "{wire:?}"
+        );
+    }
+    for import in &fused.imports {
+        assert!(policy::artifact_may_import(import), "{import}");
+    }
 }
 
 #[test]

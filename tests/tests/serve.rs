@@ -370,13 +370,28 @@ async fn the_host_refuses_a_body_over_its_limit_before_instantiating() {
 
 #[test]
 fn a_component_wanting_more_than_the_proxy_world_is_refused_at_start() {
-    // A bare Rust component still imports std's stray wasi:cli interfaces, which only
-    // the composer's cli-virt answers: the host must refuse it and say which import.
-    let logger = std::fs::read(fusebox_tests::components::LOGGER).unwrap();
-    let error = TestHost::new(&logger, &[])
+    // A bare std component imports wasi:cli/environment and friends, which only the
+    // composer's cli-virt answers: the host must refuse it and say which import.
+    let calculator = std::fs::read(fusebox_tests::components::MISBEHAVING_CALCULATOR).unwrap();
+    let error = TestHost::new(&calculator, &[])
         .err()
         .expect("the host refuses it");
     let message = error.to_string();
     assert!(message.contains("does not grant"), "{message}");
     assert!(message.contains("wasi:cli/"), "{message}");
+}
+
+#[test]
+fn a_component_that_is_not_a_proxy_is_refused_at_start() {
+    // The logger imports only what the host grants, but serves no HTTP.
+    let logger = std::fs::read(fusebox_tests::components::LOGGER).unwrap();
+    let error = TestHost::new(&logger, &[])
+        .err()
+        .expect("the host refuses it");
+    let message = error.to_string();
+    assert!(
+        message.contains("not a wasi:http/proxy component"),
+        "{message}"
+    );
+    assert!(message.contains("wasi:http/incoming-handler"), "{message}");
 }

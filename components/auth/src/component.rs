@@ -9,6 +9,9 @@ use crate::bindings::fusebox::logger::log::{self, Field, Level};
 use crate::bindings::wasi::clocks::wall_clock;
 use crate::bindings::wasi::config::store;
 use crate::{KEY_NAME, jwt};
+use alloc::string::{String, ToString};
+use alloc::vec;
+use alloc::vec::Vec;
 
 /// The component: implements `verifier` and owns the `principal` resource type.
 struct Auth;

@@ -21,6 +21,11 @@
 
 #![forbid(unsafe_code)]
 
+use alloc::borrow::ToOwned;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
@@ -73,8 +78,8 @@ pub enum VerifyError {
     NotYetValid,
 }
 
-impl std::fmt::Display for VerifyError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             VerifyError::NotConfigured => write!(f, "no valid signing key is configured"),
             VerifyError::Malformed(why) => write!(f, "malformed token: {why}"),

@@ -4,6 +4,9 @@
 use crate::bindings::exports::fusebox::calculator::math::{Guest, MathError};
 use crate::bindings::fusebox::logger::log::{self, Field, Level};
 use crate::math;
+use alloc::borrow::ToOwned;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 
 /// The type that implements the exported `math` interface.
 struct Calculator;

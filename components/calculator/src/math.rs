@@ -6,6 +6,8 @@
 
 #![forbid(unsafe_code)]
 
+use alloc::vec::Vec;
+
 /// Why an operation has no result; mirrors the WIT `math-error` enum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MathError {

@@ -20,6 +20,10 @@
 
 #![forbid(unsafe_code)]
 
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use serde::{Deserialize, Serialize};
 
 /// The largest request body accepted, in bytes. Larger bodies get 413.

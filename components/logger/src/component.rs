@@ -5,6 +5,8 @@ use crate::bindings::exports::fusebox::logger::log::{Field, Guest, Level};
 use crate::bindings::wasi::cli::stderr;
 use crate::bindings::wasi::clocks::wall_clock;
 use crate::line;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 /// `blocking-write-and-flush` accepts at most this many bytes per call.
 const MAX_WRITE: usize = 4096;

@@ -5,6 +5,9 @@
 
 #![forbid(unsafe_code)]
 
+use alloc::format;
+use alloc::string::String;
+
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
