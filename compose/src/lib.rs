@@ -283,29 +283,18 @@ impl Graph {
         else {
             return Ok(());
         };
-        let exports = self.names(provider, true);
-        let Some(export) = exports
-            .iter()
-            .find(|name| policy::unversioned(name) == interface)
-        else {
-            return Err(ComposeError::MissingExport {
-                role: provider.role,
-                interface: interface.to_owned(),
-                needed_by: consumer.role.to_string(),
-                exports,
-            });
-        };
-        if !versions_match(&import, export) {
+        let export = self.find_export(provider, interface, consumer.role.name())?;
+        if !versions_match(&import, &export) {
             return Err(ComposeError::VersionMismatch {
                 consumer: consumer.role,
                 import,
                 provider: provider.role,
-                export: export.clone(),
+                export,
             });
         }
         let node = self
             .graph
-            .alias_instance_export(provider.instance, export)
+            .alias_instance_export(provider.instance, &export)
             .map_err(|e| ComposeError::Graph(e.into()))?;
         self.graph
             .set_instantiation_argument(consumer.instance, &import, node)
@@ -328,22 +317,33 @@ impl Graph {
         Ok(())
     }
 
-    fn export(&mut self, placed: &Placed, interface: &str) -> Result<(), ComposeError> {
+    /// `placed`'s export of `interface` (any version), or an error saying who needed it.
+    fn find_export(
+        &self,
+        placed: &Placed,
+        interface: &str,
+        needed_by: &str,
+    ) -> Result<String, ComposeError> {
         let exports = self.names(placed, true);
-        let Some(export) = exports
+        match exports
             .iter()
             .find(|name| policy::unversioned(name) == interface)
-        else {
-            return Err(ComposeError::MissingExport {
+        {
+            Some(export) => Ok(export.clone()),
+            None => Err(ComposeError::MissingExport {
                 role: placed.role,
                 interface: interface.to_owned(),
-                needed_by: "the fused artifact".to_owned(),
+                needed_by: needed_by.to_owned(),
                 exports,
-            });
-        };
+            }),
+        }
+    }
+
+    fn export(&mut self, placed: &Placed, interface: &str) -> Result<(), ComposeError> {
+        let export = self.find_export(placed, interface, "the fused artifact")?;
         let node = self
             .graph
-            .alias_instance_export(placed.instance, export)
+            .alias_instance_export(placed.instance, &export)
             .map_err(|e| ComposeError::Graph(e.into()))?;
         self.graph
             .export(node, export)
