@@ -64,19 +64,25 @@ $(DEV_KEY):
 serve: compose $(DEV_KEY)
 	cargo run --quiet --release -p fusebox-host -- serve $(ARTIFACT) --key-file $(DEV_KEY)
 
+LOAD_SECONDS ?= 30
+LOAD_PROFILE ?= release
+LOAD_BIN := target/$(if $(filter dev,$(LOAD_PROFILE)),debug,$(LOAD_PROFILE))
+
 .PHONY: load
 ## A bounded load run (30 s, loopback) against a fresh `fusebox serve`: answers, latency, RSS.
 load: compose $(DEV_KEY)
-	cargo build --quiet --release -p fusebox-host --bin fusebox
-	cargo build --quiet --release -p fusebox-tests --example load
-	target/release/fusebox serve $(ARTIFACT) --key-file $(DEV_KEY) --addr 127.0.0.1:18080 >/dev/null 2>&1 & \
+	cargo build --quiet --profile $(LOAD_PROFILE) -p fusebox-host --bin fusebox
+	cargo build --quiet --profile $(LOAD_PROFILE) -p fusebox-tests --example load
+	$(LOAD_BIN)/fusebox serve $(ARTIFACT) --key-file $(DEV_KEY) --addr 127.0.0.1:18080 >/dev/null 2>&1 & \
 	server=$$!; trap 'kill $$server 2>/dev/null' EXIT; \
-	FUSEBOX_HS256_KEY=$$(cat $(DEV_KEY)) target/release/examples/load --addr 127.0.0.1:18080 --pid $$server --seconds 30
+	FUSEBOX_HS256_KEY=$$(cat $(DEV_KEY)) $(LOAD_BIN)/examples/load \
+		--addr 127.0.0.1:18080 --pid $$server --seconds $(LOAD_SECONDS)
 
 .PHONY: test
-## Run everything that proves fusebox works: lint, drift checks, and all tests.
+## Run everything that proves fusebox works: lint, drift checks, all tests, a short load run.
 test: tools lint check
 	cargo test --workspace
+	$(MAKE) --no-print-directory load LOAD_SECONDS=8 LOAD_PROFILE=dev
 
 .PHONY: lint
 ## cargo fmt --check, then clippy -D warnings natively and on the wasm32 glue.
