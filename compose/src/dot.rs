@@ -54,13 +54,21 @@ pub fn render(fused: &Fused) -> String {
     out.push_str("  host [label=\"host\\n(wasi:http/proxy + wasi:config/store)\", shape=component, fillcolor=\"#f4f4f4\"];\n");
     out.push_str("  clients [label=\"HTTP clients\", shape=plaintext, style=\"\"];\n");
     out.push_str("  subgraph cluster_artifact {\n    label=\"service.wasm\";\n    style=dashed;\n");
-    for role in [
+    // Only the components actually fused: cli-virt is there only when something needs it.
+    let fused_roles = [
         Role::HttpHandler,
         Role::Calculator,
         Role::Auth,
         Role::Logger,
         Role::CliVirt,
-    ] {
+    ];
+    for role in fused_roles.into_iter().filter(|role| {
+        *role == Role::HttpHandler
+            || fused
+                .wiring
+                .iter()
+                .any(|w| w.consumer == *role || w.provider == Some(*role))
+    }) {
         let _ = writeln!(out, "    \"{0}\" [label=\"{0}\"];", role.name());
     }
     out.push_str("  }\n");

@@ -2,8 +2,8 @@
 //!
 //! [`compose`] builds a [wac-graph](wac_graph) composition graph: it instantiates
 //! **one** logger and plugs it into the calculator, auth and http-handler, plugs the
-//! calculator and auth into the http-handler, answers Rust std's stray `wasi:cli`
-//! imports with the `cli-virt` component, and exports only
+//! calculator and auth into the http-handler, answers the stray `wasi:cli` imports of
+//! any component built with Rust std with the `cli-virt` component, and exports only
 //! `wasi:http/incoming-handler`. Every call between the fused components is then a
 //! function call inside one artifact, while each keeps its own linear memory.
 //!
@@ -16,7 +16,7 @@
 //! use fusebox_compose::{compose, write_atomically, Components};
 //! use std::path::Path;
 //!
-//! let components = Components::from_dir(Path::new("target/wasm32-wasip2/component"))?;
+//! let components = Components::from_dir(Path::new("target/guests/wasm32-wasip2/component"))?;
 //! let fused = compose(&components)?;
 //! write_atomically(Path::new("target/fusebox/service.wasm"), &fused.bytes)?;
 //! # Ok::<(), fusebox_compose::ComposeError>(())
@@ -168,10 +168,18 @@ pub fn compose(components: &Components) -> Result<Fused, ComposeError> {
     graph.plug(&auth, &handler, AUTH_TYPES)?;
     graph.plug(&auth, &handler, VERIFIER)?;
 
-    // 5. One cli-virt instance answers std's stray wasi:cli imports in every component.
-    let cli_virt = graph.instantiate(cli_virt);
-    for consumer in [&logger, &calculator, &auth, &handler] {
-        graph.plug_stray_cli(&cli_virt, consumer)?;
+    // 5. Components built with std import stray wasi:cli interfaces; one cli-virt
+    //    instance answers them all. (fusebox's own components are no_std and import
+    //    none, so then cli-virt is left out of the artifact.)
+    let components = [&logger, &calculator, &auth, &handler];
+    let cli_virt = match components.iter().any(|p| graph.has_stray_cli(p)) {
+        true => Some(graph.instantiate(cli_virt)),
+        false => None,
+    };
+    if let Some(cli_virt) = &cli_virt {
+        for consumer in components {
+            graph.plug_stray_cli(cli_virt, consumer)?;
+        }
     }
 
     // 6. Export the handler, and nothing else.
@@ -179,7 +187,7 @@ pub fn compose(components: &Components) -> Result<Fused, ComposeError> {
 
     // 7. Whatever is still unplugged becomes an import of the artifact: it must be
     //    in the closed world of wasi:http/proxy plus wasi:config/store.
-    graph.check_closed_world([&logger, &calculator, &auth, &handler, &cli_virt])?;
+    graph.check_closed_world(components.into_iter().chain(cli_virt.as_ref()))?;
 
     // 8. Encode, with wasmparser validation of the result.
     graph.encode()
@@ -247,6 +255,13 @@ impl Graph {
         self.plug_matching(provider, consumer, interface, |import, export| {
             import == export
         })
+    }
+
+    /// Whether `placed` imports any of std's stray `wasi:cli` interfaces.
+    fn has_stray_cli(&self, placed: &Placed) -> bool {
+        self.names(placed, false)
+            .iter()
+            .any(|name| policy::is_stray_cli(name))
     }
 
     /// Satisfy each of `consumer`'s stray `wasi:cli` imports from `cli_virt`. Its

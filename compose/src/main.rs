@@ -14,8 +14,8 @@ use std::process::{Command, ExitCode};
 #[command(version, about)]
 struct Args {
     /// Directory holding logger.wasm, calculator.wasm, auth.wasm, http_handler.wasm and
-    /// cli_virt.wasm, as a wasm32-wasip2 build leaves them.
-    #[arg(long, default_value = "target/wasm32-wasip2/component")]
+    /// cli_virt.wasm, as `make components` leaves them.
+    #[arg(long, default_value = "target/guests/wasm32-wasip2/component")]
     components: PathBuf,
 
     /// Where to write the fused component. The composition graph is written beside it
