@@ -153,7 +153,8 @@ pub struct Served {
     pub outcome: Outcome,
     /// This request's number, unique for the life of the runtime.
     pub request_id: u64,
-    /// Time from instantiation to the guest returning.
+    /// Time from the start of instantiation until the guest handed over its response
+    /// (or failed); a streamed body may still be in flight.
     pub instance_time: Duration,
     /// What the guest wrote to stderr.
     pub guest_stderr: Bytes,
