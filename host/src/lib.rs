@@ -6,6 +6,10 @@
 //! - [`server`]: HTTP/1.1 on top of the runtime, with access logs and graceful shutdown.
 //! - [`token`]: mint HS256 tokens that the auth component accepts (`fusebox token`).
 
+/// The `wasi:config/store` key the auth component reads its HS256 key from (it is
+/// `KEY_NAME` in `components/auth/src/lib.rs`).
+pub const AUTH_KEY_CONFIG: &str = "auth.hs256-key";
+
 pub mod runtime;
 pub mod server;
 pub mod token;

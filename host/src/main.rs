@@ -6,14 +6,12 @@
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use fusebox_host::runtime::{Allocator, Limits, Runtime, RuntimeConfig};
-use fusebox_host::{server, token};
+use fusebox_host::{AUTH_KEY_CONFIG as KEY_CONFIG, server, token};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The config-store key the auth component reads its HS256 key from.
-const KEY_CONFIG: &str = "auth.hs256-key";
 /// The environment variable both subcommands read the key from.
 const KEY_ENV: &str = "FUSEBOX_HS256_KEY";
 
@@ -117,20 +115,16 @@ fn main() -> anyhow::Result<()> {
 }
 
 fn serve(args: Serve) -> anyhow::Result<()> {
-    let mut config = match &args.env_file {
-        Some(path) => read_env_file(path)?,
-        None => Vec::new(),
-    };
+    // Later sources win: the env file, then the key, then --config.
+    let mut config = std::collections::BTreeMap::new();
+    if let Some(path) = &args.env_file {
+        config.extend(read_env_file(path)?);
+    }
     if let Some(key) = read_key(args.key_file.as_deref())? {
-        config.push((KEY_CONFIG.to_owned(), key));
+        config.insert(KEY_CONFIG.to_owned(), key);
     }
     config.extend(args.config);
-    // Later values win: keep the last occurrence of each key.
-    let mut seen = std::collections::HashSet::new();
-    config.reverse();
-    config.retain(|(key, _)| seen.insert(key.clone()));
-    config.reverse();
-    if !config.iter().any(|(key, _)| key == KEY_CONFIG) {
+    if !config.contains_key(KEY_CONFIG) {
         server::log_event(
             "warning",
             &format!(
@@ -152,7 +146,7 @@ fn serve(args: Serve) -> anyhow::Result<()> {
             memory_bytes: args.memory_limit_mib << 20,
             max_body_bytes: args.max_body_bytes,
         },
-        config: config.clone(),
+        config: config.clone().into_iter().collect(),
         allocator: match args.allocator {
             AllocatorArg::Pooling => Allocator::Pooling,
             AllocatorArg::OnDemand => Allocator::OnDemand,
@@ -166,7 +160,7 @@ fn serve(args: Serve) -> anyhow::Result<()> {
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
             .with_context(|| format!("cannot listen on {}", args.addr))?;
-        let keys: Vec<&str> = config.iter().map(|(key, _)| key.as_str()).collect();
+        let keys: Vec<&str> = config.keys().map(String::as_str).collect();
         server::log_event(
             "listening",
             &format!(

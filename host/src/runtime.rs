@@ -207,11 +207,6 @@ impl Runtime {
         })
     }
 
-    /// The limits requests are served under.
-    pub fn limits(&self) -> &Limits {
-        &self.limits
-    }
-
     /// How many more instances may start now.
     pub fn free_slots(&self) -> usize {
         self.slots.available_permits()

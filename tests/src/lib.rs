@@ -140,7 +140,7 @@ impl TestHost {
     pub fn shared() -> &'static TestHost {
         static HOST: OnceLock<TestHost> = OnceLock::new();
         HOST.get_or_init(|| {
-            TestHost::new(&fused().bytes, &[("auth.hs256-key", TEST_KEY)])
+            TestHost::new(&fused().bytes, &[(fusebox_host::AUTH_KEY_CONFIG, TEST_KEY)])
                 .expect("load the artifact")
         })
     }

@@ -354,7 +354,7 @@ async fn without_a_configured_key_every_token_is_refused() {
 async fn a_short_key_is_treated_as_no_key() {
     let host = TestHost::new(
         &fusebox_tests::fused().bytes,
-        &[("auth.hs256-key", "short")],
+        &[(fusebox_host::AUTH_KEY_CONFIG, "short")],
     )
     .unwrap();
     let reply = host.send(get("/v1/whoami", Some(&calc_token()))).await;

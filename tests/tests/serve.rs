@@ -41,7 +41,9 @@ impl Server {
     }
 
     async fn artifact(bytes: &[u8], limits: Limits) -> Server {
-        let host = TestHost::with_limits(bytes, &[("auth.hs256-key", TEST_KEY)], limits).unwrap();
+        let host =
+            TestHost::with_limits(bytes, &[(fusebox_host::AUTH_KEY_CONFIG, TEST_KEY)], limits)
+                .unwrap();
         Server::start(host.into_runtime()).await
     }
 

@@ -148,6 +148,9 @@ pub fn verify(token: &str, key: &[u8], now: u64) -> Result<Claims, VerifyError> 
         ));
     };
 
+    // What the signature covers: `header.payload`, exactly as sent.
+    let signed = &token[..header.len() + 1 + payload.len()];
+
     // The header decides how the rest is read, so check it before anything else.
     let header: Header = serde_json::from_slice(&decode_segment("header", header)?)
         .map_err(|e| VerifyError::Malformed(format!("header is not a JOSE header: {e}")))?;
@@ -165,9 +168,8 @@ pub fn verify(token: &str, key: &[u8], now: u64) -> Result<Claims, VerifyError> 
 
     // Authenticate before parsing claims: unauthenticated bytes never reach serde.
     let signature = decode_segment("signature", signature)?;
-    let signed_len = token.len() - signature_len(token);
     let mut mac = mac;
-    mac.update(&token.as_bytes()[..signed_len]);
+    mac.update(signed.as_bytes());
     mac.verify_slice(&signature)
         .map_err(|_| VerifyError::BadSignature)?;
 
@@ -202,11 +204,6 @@ pub fn verify(token: &str, key: &[u8], now: u64) -> Result<Claims, VerifyError> 
             .collect(),
         expires_at: claims.exp,
     })
-}
-
-/// The length of the signature segment plus its leading dot.
-fn signature_len(token: &str) -> usize {
-    token.rsplit('.').next().map_or(0, |s| s.len() + 1)
 }
 
 #[cfg(test)]

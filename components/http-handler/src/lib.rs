@@ -11,7 +11,7 @@
 //! The glue is compiled for wasm32 only: natively the crate is just its logic, which
 //! keeps native builds and tests free of the component ABI. On wasm32 the crate is
 //! `no_std`, with the allocator and panic handler from `fusebox-guest`: std would cost
-//! about 33 KB per component and import `wasi:cli` interfaces outside the proxy world.
+//! 33 to 41 KB per component and import `wasi:cli` interfaces outside the proxy world.
 
 #![cfg_attr(target_arch = "wasm32", no_std)]
 

@@ -1,7 +1,7 @@
 //! What a `no_std` fusebox component needs from its platform, written once.
 //!
 //! fusebox's components are `no_std` on wasm32. Rust's std would give each one its own
-//! copy of std's I/O, environment and panic machinery (about 33 KB per component). It
+//! copy of std's I/O, environment and panic machinery (33 to 41 KB per component). It
 //! would also import `wasi:cli/environment`, `exit` and `terminal-*`, which the
 //! `wasi:http/proxy` world does not have. Without std, three things must come from
 //! somewhere else, and this crate provides them on wasm32:
