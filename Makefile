@@ -12,9 +12,9 @@ SHELL := bash
 # The guest crates, and where their components land. Test-only guests (tests/components)
 # are linted and checked, but not part of the artifact.
 GUESTS := logger calculator auth http-handler cli-virt
-TEST_GUESTS := misbehaving-calculator
+TEST_GUESTS := misbehaving-calculator overreaching-filesystem overreaching-sockets overreaching-environment
 GUEST_DIRS := components/logger components/calculator components/auth components/http-handler \
-	compose/cli-virt tests/components/misbehaving-calculator
+	compose/cli-virt $(addprefix tests/components/,$(TEST_GUESTS))
 GUEST_TARGET := target/guests
 COMPONENTS := $(GUEST_TARGET)/wasm32-wasip2/component
 ARTIFACT := target/fusebox/service.wasm

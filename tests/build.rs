@@ -19,6 +19,9 @@ const GUESTS: &[(&str, &str)] = &[
     ("http-handler", "HTTP_HANDLER"),
     ("cli-virt", "CLI_VIRT"),
     ("misbehaving-calculator", "MISBEHAVING_CALCULATOR"),
+    ("overreaching-filesystem", "OVERREACHING_FILESYSTEM"),
+    ("overreaching-sockets", "OVERREACHING_SOCKETS"),
+    ("overreaching-environment", "OVERREACHING_ENVIRONMENT"),
 ];
 
 fn main() {
@@ -29,6 +32,7 @@ fn main() {
     for watched in [
         "components",
         "compose/cli-virt",
+        "tests/components",
         "wit",
         "Cargo.toml",
         "Cargo.lock",

@@ -2,6 +2,7 @@
 //! fault, so that the message alone tells a user what to fix.
 
 use crate::Role;
+use crate::policy::Grant;
 use std::path::PathBuf;
 
 /// An import of the fused artifact that the policy does not allow, with the components
@@ -22,6 +23,17 @@ fn list_stray(imports: &[StrayImport]) -> String {
             format!("\n  - `{}`, imported by {}", s.import, who.join(", "))
         })
         .collect()
+}
+
+fn quoted(names: &[String]) -> String {
+    match names {
+        [] => "nothing".into(),
+        names => names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
 }
 
 /// Why a composition failed.
@@ -118,13 +130,54 @@ pub enum ComposeError {
         list_stray(.0)
     )]
     Unsatisfied(Vec<StrayImport>),
-    /// The fused artifact would import interfaces outside its allowed world.
+    /// The policy file cannot be read, or does not say what a policy must.
+    #[error("invalid policy {}: {detail}", path.display())]
+    PolicyInvalid {
+        /// The policy file.
+        path: PathBuf,
+        /// What is wrong with it.
+        detail: String,
+    },
+    /// The policy has no section for a component, so it grants that component nothing.
     #[error(
-        "closed world violated: the fused artifact may import only wasi:http/proxy and \
-         wasi:config/store, but it would import{}",
-        list_stray(.0)
+        "the policy {} has no [components.{role}] section, so the {role} component may \
+         import nothing; add the section, listing what it may import: {}",
+        policy.display(), quoted(imports)
     )]
-    ClosedWorld(Vec<StrayImport>),
+    NoPolicy {
+        /// The component without a section.
+        role: Role,
+        /// The policy file.
+        policy: PathBuf,
+        /// What the component imports.
+        imports: Vec<String>,
+    },
+    /// A component imports interfaces its policy section does not grant.
+    #[error(
+        "policy refused the {role} component: it imports {}, which {} at {} does not \
+         grant; if {role} should have this capability, add it to that `imports` list",
+        quoted(imports), grant.section, grant.location
+    )]
+    Refused {
+        /// The over-privileged component.
+        role: Role,
+        /// The imports the policy does not grant, with their versions.
+        imports: Vec<String>,
+        /// The policy section that would have to change.
+        grant: Grant,
+    },
+    /// The fused artifact would import interfaces that its host is not meant to grant.
+    #[error(
+        "closed world violated: the fused artifact may import only WASI 0.2 interfaces that \
+         {} at {} grants ({}), but it would import{}",
+        grant.section, grant.location, grant.entries.join(", "), list_stray(imports)
+    )]
+    ClosedWorld {
+        /// The imports outside the grant, with the components that asked for them.
+        imports: Vec<StrayImport>,
+        /// The policy's `[artifact]` grant.
+        grant: Grant,
+    },
     /// wac-graph refused a step of the wiring, or could not encode the graph.
     #[error("composition failed: {0:#}")]
     Graph(anyhow::Error),

@@ -7,21 +7,26 @@
 //! `wasi:http/incoming-handler`. Every call between the fused components is then a
 //! function call inside one artifact, while each keeps its own linear memory.
 //!
-//! The result is validated, and its imports are checked against the closed world of
-//! `wasi:http/proxy` plus `wasi:config/store` ([`policy`]): anything else is refused,
-//! naming the import and the component it came from. [`write_atomically`] puts the
-//! artifact in place without ever leaving a partial file.
+//! A capability [`Policy`] (`compose/policy.toml`) says what each component may import
+//! and what the artifact may ask of its host, by default the closed world of
+//! `wasi:http/proxy` plus `wasi:config/store`. A component that imports more is refused
+//! before anything is wired, and so is an artifact left with a stray import; each error
+//! names the component, the interface and the policy line. [`Fused::capability_report`]
+//! tells who can touch what. [`write_atomically`] puts the artifact in place without
+//! ever leaving a partial file.
 //!
 //! ```no_run
-//! use fusebox_compose::{compose, write_atomically, Components};
+//! use fusebox_compose::{compose, write_atomically, Components, Policy};
 //! use std::path::Path;
 //!
 //! let components = Components::from_dir(Path::new("target/guests/wasm32-wasip2/component"))?;
-//! let fused = compose(&components)?;
+//! let policy = Policy::from_file(Path::new("compose/policy.toml"))?;
+//! let fused = compose(&components, &policy)?;
 //! write_atomically(Path::new("target/fusebox/service.wasm"), &fused.bytes)?;
 //! # Ok::<(), fusebox_compose::ComposeError>(())
 //! ```
 
+mod capabilities;
 mod dot;
 mod error;
 mod inputs;
@@ -29,6 +34,7 @@ pub mod policy;
 
 pub use error::{ComposeError, StrayImport};
 pub use inputs::{Components, Input};
+pub use policy::Policy;
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -67,6 +73,15 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role, in the order the components are wired.
+    pub const ALL: [Role; 5] = [
+        Role::Logger,
+        Role::Calculator,
+        Role::Auth,
+        Role::HttpHandler,
+        Role::CliVirt,
+    ];
+
     /// The component's name, as in the crate and the WIT package.
     pub fn name(self) -> &'static str {
         match self {
@@ -119,6 +134,8 @@ pub struct Fused {
     pub exports: Vec<String>,
     /// Every import of every component, and what satisfies it, sorted.
     pub wiring: Vec<Wire>,
+    /// The components fused into the artifact, in wiring order.
+    pub components: Vec<Role>,
 }
 
 impl Fused {
@@ -126,6 +143,13 @@ impl Fused {
     /// interface.
     pub fn to_dot(&self) -> String {
         dot::render(self)
+    }
+
+    /// Who can touch what: the host interfaces the artifact needs and which components
+    /// use them, then every component's imports with their provider and the policy line
+    /// that grants them, as Markdown.
+    pub fn capability_report(&self, policy: &Policy) -> String {
+        capabilities::render(self, policy)
     }
 
     /// The wiring as plain text, one `provider -> consumer: import` line per wire.
@@ -140,16 +164,18 @@ impl Fused {
     }
 }
 
-/// Fuse `components` into one component that exports only `wasi:http/incoming-handler`.
-pub fn compose(components: &Components) -> Result<Fused, ComposeError> {
+/// Fuse `components` into one component that exports only `wasi:http/incoming-handler`,
+/// refusing any component or artifact import that `policy` does not grant.
+pub fn compose(components: &Components, policy: &Policy) -> Result<Fused, ComposeError> {
     let mut graph = Graph::default();
 
-    // 1. Register each component as a package of the graph.
-    let logger = graph.register(&components.logger)?;
-    let calculator = graph.register(&components.calculator)?;
-    let auth = graph.register(&components.auth)?;
-    let handler = graph.register(&components.http_handler)?;
-    let cli_virt = graph.register(&components.cli_virt)?;
+    // 1. Register each component as a package of the graph, and hold its imports to the
+    //    policy before wiring anything.
+    let logger = graph.register(&components.logger, policy)?;
+    let calculator = graph.register(&components.calculator, policy)?;
+    let auth = graph.register(&components.auth, policy)?;
+    let handler = graph.register(&components.http_handler, policy)?;
+    let cli_virt = graph.register(&components.cli_virt, policy)?;
 
     // 2. Instantiate one logger; every other component shares this instance.
     let logger = graph.instantiate(logger);
@@ -185,12 +211,16 @@ pub fn compose(components: &Components) -> Result<Fused, ComposeError> {
     // 6. Export the handler, and nothing else.
     graph.export(&handler, INCOMING_HANDLER)?;
 
-    // 7. Whatever is still unplugged becomes an import of the artifact: it must be
-    //    in the closed world of wasi:http/proxy plus wasi:config/store.
-    graph.check_closed_world(components.into_iter().chain(cli_virt.as_ref()))?;
+    // 7. Whatever is still unplugged becomes an import of the artifact: the policy's
+    //    [artifact] section (by default wasi:http/proxy plus wasi:config/store) must
+    //    grant it.
+    let placed: Vec<&Placed> = components.into_iter().chain(cli_virt.as_ref()).collect();
+    graph.check_closed_world(&placed, policy)?;
 
     // 8. Encode, with wasmparser validation of the result.
-    graph.encode()
+    let mut fused = graph.encode(policy)?;
+    fused.components = placed.iter().map(|p| p.role).collect();
+    Ok(fused)
 }
 
 /// A component instantiated in the graph.
@@ -208,7 +238,11 @@ struct Graph {
 }
 
 impl Graph {
-    fn register(&mut self, input: &Input) -> Result<(Role, PackageId), ComposeError> {
+    fn register(
+        &mut self,
+        input: &Input,
+        policy: &Policy,
+    ) -> Result<(Role, PackageId), ComposeError> {
         let name = format!("fusebox:{}", input.role.name());
         let package = Package::from_bytes(&name, None, input.bytes.clone(), self.graph.types_mut())
             .map_err(|e| ComposeError::Invalid {
@@ -220,6 +254,9 @@ impl Graph {
             .graph
             .register_package(package)
             .map_err(|e| ComposeError::Graph(e.into()))?;
+        let world = &self.graph.types()[self.graph[id].ty()];
+        let imports: Vec<String> = world.imports.keys().cloned().collect();
+        policy.check_component(input.role, &imports)?;
         Ok((input.role, id))
     }
 
@@ -366,9 +403,10 @@ impl Graph {
     }
 
     /// Record the imports left for the host, refusing any outside the allowed world.
-    fn check_closed_world<'a>(
+    fn check_closed_world(
         &mut self,
-        placed: impl IntoIterator<Item = &'a Placed>,
+        placed: &[&Placed],
+        policy: &Policy,
     ) -> Result<(), ComposeError> {
         let mut unsatisfied: BTreeMap<String, Vec<Role>> = BTreeMap::new();
         for p in placed {
@@ -385,7 +423,7 @@ impl Graph {
         let stray = |keep: &dyn Fn(&str) -> bool| -> Vec<StrayImport> {
             unsatisfied
                 .iter()
-                .filter(|(import, _)| !policy::artifact_may_import(import) && keep(import))
+                .filter(|(import, _)| !policy.artifact_may_import(import) && keep(import))
                 .map(|(import, components)| StrayImport {
                     import: import.clone(),
                     components: components.clone(),
@@ -400,7 +438,10 @@ impl Graph {
         }
         let forbidden = stray(&|_| true);
         if !forbidden.is_empty() {
-            return Err(ComposeError::ClosedWorld(forbidden));
+            return Err(ComposeError::ClosedWorld {
+                imports: forbidden,
+                grant: policy.artifact().clone(),
+            });
         }
         for (import, components) in unsatisfied {
             for consumer in components {
@@ -414,7 +455,7 @@ impl Graph {
         Ok(())
     }
 
-    fn encode(mut self) -> Result<Fused, ComposeError> {
+    fn encode(mut self, policy: &Policy) -> Result<Fused, ComposeError> {
         let options = EncodeOptions {
             processor: Some(wac_graph::Processor {
                 name: env!("CARGO_PKG_NAME"),
@@ -430,7 +471,7 @@ impl Graph {
         // Belt and braces: the encoded artifact itself must respect the closed world.
         let stray: Vec<StrayImport> = imports
             .iter()
-            .filter(|import| !policy::artifact_may_import(import))
+            .filter(|import| !policy.artifact_may_import(import))
             .map(|import| StrayImport {
                 import: import.clone(),
                 components: self
@@ -442,7 +483,10 @@ impl Graph {
             })
             .collect();
         if !stray.is_empty() {
-            return Err(ComposeError::ClosedWorld(stray));
+            return Err(ComposeError::ClosedWorld {
+                imports: stray,
+                grant: policy.artifact().clone(),
+            });
         }
         self.wiring.sort();
         Ok(Fused {
@@ -450,6 +494,7 @@ impl Graph {
             imports,
             exports,
             wiring: self.wiring,
+            components: Vec::new(),
         })
     }
 }

@@ -5,7 +5,7 @@
 
 use anyhow::Context as _;
 use clap::Parser;
-use fusebox_compose::{Components, compose, write_atomically};
+use fusebox_compose::{Components, Policy, compose, write_atomically};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
@@ -18,10 +18,15 @@ struct Args {
     #[arg(long, default_value = "target/guests/wasm32-wasip2/component")]
     components: PathBuf,
 
-    /// Where to write the fused component. The composition graph is written beside it
-    /// as composition.dot (and composition.svg when Graphviz `dot` is installed).
+    /// Where to write the fused component. Beside it go the capability report
+    /// (capabilities.md) and the composition graph (composition.dot, and composition.svg
+    /// when Graphviz `dot` is installed).
     #[arg(long, short, default_value = "target/fusebox/service.wasm")]
     out: PathBuf,
+
+    /// The capability policy: what each component, and the artifact, may import.
+    #[arg(long, default_value = "compose/policy.toml")]
+    policy: PathBuf,
 }
 
 fn main() -> ExitCode {
@@ -35,6 +40,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> anyhow::Result<()> {
+    let policy = Policy::from_file(&args.policy)?;
     let components = Components::from_dir(&args.components)?;
     println!("fusing {} components:", components.all().len());
     for input in components.all() {
@@ -46,17 +52,18 @@ fn run(args: &Args) -> anyhow::Result<()> {
         );
     }
 
-    let fused = compose(&components)?;
+    let fused = compose(&components, &policy)?;
     write_atomically(&args.out, &fused.bytes)?;
     println!("wrote {} ({})", args.out.display(), kib(fused.bytes.len()));
     println!("exports:");
     for export in &fused.exports {
         println!("  {export}");
     }
-    println!("imports (all within wasi:http/proxy + wasi:config/store):");
-    for import in &fused.imports {
-        println!("  {import}");
-    }
+    let report = fused.capability_report(&policy);
+    let report_path = args.out.with_file_name("capabilities.md");
+    write_atomically(&report_path, report.as_bytes())?;
+    println!("\n{report}");
+    println!("capability report: {}", report_path.display());
 
     let dot_path = args.out.with_file_name("composition.dot");
     write_atomically(&dot_path, fused.to_dot().as_bytes())?;

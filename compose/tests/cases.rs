@@ -4,11 +4,13 @@
 //! `calculator.wit`) replaces that component with a synthetic one for the world named
 //! after the role; every other role gets a synthetic component of its real world. The
 //! case then expects either `error.txt`, the exact error message, or `wiring.txt`, the
-//! exact wiring of a successful composition. Run with `BLESS=1` to rewrite expectations.
+//! exact wiring of a successful composition. A case may bring its own `policy.toml`;
+//! otherwise it is composed under the built-in one. Run with `BLESS=1` to rewrite
+//! expectations.
 
 mod common;
 
-use fusebox_compose::{Components, Input, compose};
+use fusebox_compose::{Components, Input, Policy, compose};
 use std::path::Path;
 
 fn load_case(dir: &Path) -> Components {
@@ -44,7 +46,12 @@ fn composition_cases() {
     let mut failures = Vec::new();
     for case in &cases {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
-        let (file, actual) = match compose(&load_case(case)) {
+        // Named relative to the cases, so that messages are the same on every machine.
+        let policy = match std::fs::read_to_string(case.join("policy.toml")) {
+            Ok(text) => Policy::parse(&text, format!("{name}/policy.toml")).unwrap(),
+            Err(_) => Policy::builtin(),
+        };
+        let (file, actual) = match compose(&load_case(case), &policy) {
             Ok(fused) => ("wiring.txt", fused.wiring_text()),
             Err(error) => ("error.txt", format!("{error}\n")),
         };

@@ -129,6 +129,8 @@ fn run_cli(components: &Path, out: &Path) -> std::process::Output {
         .arg(components)
         .arg("--out")
         .arg(out)
+        .arg("--policy")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/policy.toml"))
         .output()
         .unwrap()
 }
@@ -153,6 +155,12 @@ fn the_cli_fuses_and_reports() {
     assert!(stdout.contains("wasi:config/store@0.2.0-rc.1"), "{stdout}");
     assert!(out.exists());
     assert!(out_dir.path().join("composition.dot").exists());
+    let report = std::fs::read_to_string(out_dir.path().join("capabilities.md")).unwrap();
+    assert!(
+        report.contains("| calculator | `fusebox:logger/log@0.1.0` | logger |"),
+        "{report}"
+    );
+    assert!(stdout.contains("# Capabilities of the fused artifact"), "{stdout}");
 }
 
 #[test]

@@ -29,8 +29,29 @@ pub fn fused() -> &'static fusebox_compose::Fused {
     FUSED.get_or_init(|| {
         let dir = std::path::Path::new(components::COMPONENTS_DIR);
         let components = fusebox_compose::Components::from_dir(dir).expect("read the components");
-        fusebox_compose::compose(&components).expect("compose the components")
+        fusebox_compose::compose(&components, &fusebox_compose::Policy::builtin())
+            .expect("compose the components")
     })
+}
+
+/// Compare `actual` with the golden file at `path` (relative to the repository root), or
+/// rewrite it under `BLESS=1`.
+pub fn golden(path: &str, actual: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(path);
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}; run with BLESS=1 to create it", path.display()));
+    assert_eq!(
+        expected,
+        actual,
+        "{} is out of date; check the change and run with BLESS=1",
+        path.display()
+    );
 }
 
 /// Seconds since the Unix epoch.
@@ -179,6 +200,14 @@ pub fn test_limits() -> Limits {
     }
 }
 
+/// `tests/policies/std-calculator.toml`: the built-in policy, but the calculator may
+/// import std's stray `wasi:cli` interfaces (which cli-virt answers).
+pub fn std_calculator_policy() -> fusebox_compose::Policy {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/policies/std-calculator.toml");
+    fusebox_compose::Policy::from_file(std::path::Path::new(path))
+        .expect("the test policy is valid")
+}
+
 /// The artifact with the real calculator replaced by `tests/components/misbehaving-calculator`.
 pub fn misbehaving_artifact() -> &'static [u8] {
     static FUSED: OnceLock<fusebox_compose::Fused> = OnceLock::new();
@@ -192,7 +221,8 @@ pub fn misbehaving_artifact() -> &'static [u8] {
                 components::MISBEHAVING_CALCULATOR,
             )
             .expect("read the misbehaving calculator");
-            fusebox_compose::compose(&components).expect("compose with the misbehaving calculator")
+            fusebox_compose::compose(&components, &std_calculator_policy())
+                .expect("compose with the misbehaving calculator")
         })
         .bytes
 }

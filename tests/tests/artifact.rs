@@ -4,37 +4,19 @@
 #[path = "../../compose/tests/common/mod.rs"]
 mod common;
 
-use fusebox_compose::{Role, policy};
+use fusebox_compose::{Policy, Role, policy};
 use fusebox_tests::fused;
 use std::path::Path;
 
-/// Compare `actual` with the golden file at `path` (relative to the repository root), or
-/// rewrite it under `BLESS=1`.
-fn golden(path: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path);
-    if std::env::var_os("BLESS").is_some() {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}; run with BLESS=1 to create it", path.display()));
-    assert_eq!(
-        expected,
-        actual,
-        "{} is out of date; check the change and run with BLESS=1",
-        path.display()
-    );
-}
-
 #[test]
 fn the_wiring_matches_the_golden_file() {
-    golden("tests/golden/wiring.txt", &fused().wiring_text());
+    fusebox_tests::golden("tests/golden/wiring.txt", &fused().wiring_text());
 }
 
 /// The picture in the README is rendered from this file (`make docs`).
 #[test]
 fn the_graph_matches_the_documented_one() {
-    golden("docs/composition.dot", &fused().to_dot());
+    fusebox_tests::golden("docs/composition.dot", &fused().to_dot());
 }
 
 #[test]
@@ -74,7 +56,8 @@ fn a_std_component_s_stray_cli_imports_are_answered_by_cli_virt() {
         fusebox_tests::components::MISBEHAVING_CALCULATOR,
     )
     .unwrap();
-    let fused = fusebox_compose::compose(&components).unwrap();
+    let fused =
+        fusebox_compose::compose(&components, &fusebox_tests::std_calculator_policy()).unwrap();
     let stray: Vec<_> = fused
         .wiring
         .iter()
@@ -92,7 +75,7 @@ fn a_std_component_s_stray_cli_imports_are_answered_by_cli_virt() {
         );
     }
     for import in &fused.imports {
-        assert!(policy::artifact_may_import(import), "{import}");
+        assert!(Policy::builtin().artifact_may_import(import), "{import}");
     }
 }
 
@@ -101,7 +84,7 @@ fn the_artifact_exports_only_the_handler_and_imports_only_the_closed_world() {
     let fused = fused();
     assert_eq!(fused.exports, ["wasi:http/incoming-handler@0.2.6"]);
     for import in &fused.imports {
-        assert!(policy::artifact_may_import(import), "{import}");
+        assert!(Policy::builtin().artifact_may_import(import), "{import}");
     }
     assert!(
         fused

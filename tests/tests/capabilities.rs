@@ -1,0 +1,213 @@
+//! The capability sandbox, proven on real components:
+//!
+//! - the composer refuses components that reach for more than their policy grants
+//!   (`tests/components/overreaching-*`), naming the component, the interface and the
+//!   policy line;
+//! - the host refuses the same components when handed them directly, without the composer;
+//! - the capability report says who can touch what (golden file);
+//! - in the fused artifact each component keeps its memory to itself: nothing at the top
+//!   level can name a core memory, and no component imports or exports one.
+
+use fusebox_compose::{Components, ComposeError, Input, Policy, Role, compose};
+use fusebox_tests::{TestHost, components, fused};
+use std::path::Path;
+use wasmparser::{ComponentTypeRef, Parser, Payload};
+
+/// The overreaching test components, and the interface each reaches for.
+const OVERREACHING: &[(&str, &str)] = &[
+    (
+        components::OVERREACHING_FILESYSTEM,
+        "wasi:filesystem/types@",
+    ),
+    (components::OVERREACHING_SOCKETS, "wasi:sockets/tcp@"),
+    (
+        components::OVERREACHING_ENVIRONMENT,
+        "wasi:cli/environment@",
+    ),
+];
+
+/// The real components, with the calculator replaced by the component at `path`.
+fn with_calculator(path: &str) -> Components {
+    let mut components = Components::from_dir(Path::new(components::COMPONENTS_DIR)).unwrap();
+    components.calculator = Input::read(Role::Calculator, path).unwrap();
+    components
+}
+
+/// The line of compose/policy.toml that lists the calculator's imports.
+fn calculator_policy_line() -> String {
+    let line = Policy::BUILTIN
+        .lines()
+        .position(|l| l == "[components.calculator]")
+        .expect("the policy has a calculator section")
+        + 2;
+    format!("compose/policy.toml:{line}")
+}
+
+#[test]
+fn the_composer_refuses_each_overreaching_component_naming_the_policy_line() {
+    for (path, interface) in OVERREACHING {
+        let error = compose(&with_calculator(path), &Policy::builtin())
+            .expect_err("an overreaching calculator must be refused");
+        let message = error.to_string();
+        match &error {
+            ComposeError::Refused {
+                role,
+                imports,
+                grant,
+            } => {
+                assert_eq!(*role, Role::Calculator, "{message}");
+                assert!(
+                    imports.iter().any(|i| i.starts_with(interface)),
+                    "{interface} not among the refused imports: {message}"
+                );
+                assert_eq!(grant.section, "[components.calculator]");
+            }
+            other => panic!("{path}: expected a policy refusal, got: {other}"),
+        }
+        assert!(message.contains(interface), "{message}");
+        assert!(message.contains(&calculator_policy_line()), "{message}");
+        assert!(!message.contains("fusebox:logger/log"), "{message}");
+    }
+}
+
+#[test]
+fn granting_the_component_is_not_enough_when_the_artifact_may_not_import_it() {
+    // The calculator's own section now grants the filesystem, but [artifact] (the proxy
+    // world plus config) does not, so the artifact check still refuses it.
+    let policy = Policy::parse(
+        &Policy::BUILTIN.replace(
+            "imports = [\"fusebox:logger/log\"]",
+            "imports = [\"fusebox:logger/log\", \"wasi:filesystem/*\", \"wasi:cli/*\", \
+             \"wasi:io/*\", \"wasi:clocks/*\"]",
+        ),
+        "granting.toml",
+    )
+    .unwrap();
+    let error = compose(
+        &with_calculator(components::OVERREACHING_FILESYSTEM),
+        &policy,
+    )
+    .expect_err("the artifact may not import the filesystem");
+    let message = error.to_string();
+    assert!(
+        matches!(error, ComposeError::ClosedWorld { .. }),
+        "{message}"
+    );
+    assert!(
+        message.contains("`wasi:filesystem/types@0.2.6`, imported by calculator"),
+        "{message}"
+    );
+}
+
+#[test]
+fn the_host_refuses_each_overreaching_component_handed_to_it_directly() {
+    for (path, _) in OVERREACHING {
+        let component = std::fs::read(path).unwrap();
+        let message = TestHost::new(&component, &[])
+            .err()
+            .unwrap_or_else(|| panic!("the host instantiated {path}"))
+            .to_string();
+        assert!(message.contains("does not grant"), "{message}");
+        // Wasmtime names the first import it cannot satisfy: one the proxy world lacks.
+        assert!(
+            ["wasi:cli/environment", "wasi:filesystem/", "wasi:sockets/"]
+                .iter()
+                .any(|i| message.contains(i)),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn the_capability_report_matches_the_golden_file() {
+    let report = fused().capability_report(&Policy::builtin());
+    fusebox_tests::golden("tests/golden/capabilities.md", &report);
+}
+
+/// What a component (at some nesting depth) holds and shares.
+#[derive(Debug, Default)]
+struct Census {
+    /// Core memories its core modules define.
+    memories_defined: usize,
+    /// Core modules or core instances at this level.
+    core_items: usize,
+    /// Imports or exports of a core module at the component level.
+    module_imports: usize,
+}
+
+/// Count, per nesting depth of components, what can hold or reach a linear memory.
+fn census(bytes: &[u8]) -> Vec<(usize, Census)> {
+    let mut stack: Vec<(bool, usize)> = Vec::new(); // (is component, census index)
+    let mut censuses: Vec<(usize, Census)> = Vec::new();
+    for payload in Parser::new(0).parse_all(bytes) {
+        let payload = payload.expect("the artifact parses");
+        let depth = stack.iter().filter(|(component, _)| *component).count();
+        match payload {
+            Payload::Version { encoding, .. } => {
+                let is_component = matches!(encoding, wasmparser::Encoding::Component);
+                let index = if is_component {
+                    censuses.push((depth + 1, Census::default()));
+                    censuses.len() - 1
+                } else {
+                    stack.last().map_or(0, |(_, i)| *i)
+                };
+                stack.push((is_component, index));
+            }
+            Payload::End(_) => {
+                stack.pop();
+            }
+            Payload::MemorySection(section) => {
+                let index = stack.last().unwrap().1;
+                censuses[index].1.memories_defined += section.count() as usize;
+            }
+            Payload::ModuleSection { .. } | Payload::InstanceSection(_) => {
+                let index = stack.last().unwrap().1;
+                censuses[index].1.core_items += 1;
+            }
+            Payload::ComponentImportSection(section) => {
+                let index = stack.last().unwrap().1;
+                for import in section {
+                    if matches!(import.unwrap().ty, ComponentTypeRef::Module(_)) {
+                        censuses[index].1.module_imports += 1;
+                    }
+                }
+            }
+            Payload::ComponentExportSection(section) => {
+                let index = stack.last().unwrap().1;
+                for export in section {
+                    if export.unwrap().kind == wasmparser::ComponentExternalKind::Module {
+                        censuses[index].1.module_imports += 1;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    censuses
+}
+
+#[test]
+fn each_fused_component_keeps_its_memory_to_itself() {
+    let censuses = census(&fused().bytes);
+    let (outer_depth, outer) = &censuses[0];
+    assert_eq!(*outer_depth, 1);
+    // The artifact's own level only instantiates components and wires their functions:
+    // it holds no core module or instance, so nothing there can name a memory.
+    assert_eq!(outer.core_items, 0, "{outer:?}");
+    assert_eq!(outer.memories_defined, 0, "{outer:?}");
+
+    // Each fused component brings its own memory, defined inside it, and neither
+    // imports nor exports a core module (the only way to share one). What crosses
+    // between them is component functions, whose arguments the canonical ABI copies
+    // from one memory into the other.
+    let inner: Vec<&Census> = censuses
+        .iter()
+        .filter(|(depth, _)| *depth == 2)
+        .map(|(_, c)| c)
+        .collect();
+    assert_eq!(inner.len(), fused().components.len(), "{censuses:?}");
+    for census in &inner {
+        assert!(census.memories_defined >= 1, "{census:?}");
+        assert_eq!(census.module_imports, 0, "{census:?}");
+    }
+}
