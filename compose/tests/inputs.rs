@@ -160,7 +160,10 @@ fn the_cli_fuses_and_reports() {
         report.contains("| calculator | `fusebox:logger/log@0.1.0` | logger |"),
         "{report}"
     );
-    assert!(stdout.contains("# Capabilities of the fused artifact"), "{stdout}");
+    assert!(
+        stdout.contains("# Capabilities of the fused artifact"),
+        "{stdout}"
+    );
 }
 
 #[test]

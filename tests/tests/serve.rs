@@ -1,89 +1,12 @@
 //! The host over real HTTP: a `fusebox_host::server` on an ephemeral loopback port, a
 //! hyper client, and the failure modes a production host must survive.
 
-use bytes::Bytes;
-use fusebox_host::runtime::{Limits, Runtime};
-use fusebox_tests::{TEST_KEY, TestHost, fused, misbehaving_artifact, test_limits, token};
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
-use std::net::SocketAddr;
+use fusebox_host::runtime::Limits;
+use fusebox_tests::{
+    TEST_KEY, TestHost, TestServer as Server, fused, misbehaving_artifact, test_limits, token,
+};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::oneshot;
-
-/// A server running in this process, stopped (and drained) when dropped.
-struct Server {
-    addr: SocketAddr,
-    runtime: Arc<Runtime>,
-    stop: Option<oneshot::Sender<()>>,
-}
-
-impl Server {
-    async fn start(runtime: Runtime) -> Server {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let runtime = Arc::new(runtime);
-        let (stop, stopped) = oneshot::channel::<()>();
-        let shutdown = async {
-            let _ = stopped.await;
-        };
-        tokio::spawn(fusebox_host::server::serve(
-            listener,
-            runtime.clone(),
-            shutdown,
-        ));
-        Server {
-            addr,
-            runtime,
-            stop: Some(stop),
-        }
-    }
-
-    async fn artifact(bytes: &[u8], limits: Limits) -> Server {
-        let host =
-            TestHost::with_limits(bytes, &[(fusebox_host::AUTH_KEY_CONFIG, TEST_KEY)], limits)
-                .unwrap();
-        Server::start(host.into_runtime()).await
-    }
-
-    /// Send a request; `body` with `content-type: application/json` when given.
-    async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<&str>,
-    ) -> (u16, serde_json::Value) {
-        let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
-        let mut request = hyper::Request::builder()
-            .method(method)
-            .uri(format!("http://{}{path}", self.addr));
-        if let Some(token) = token {
-            request = request.header("authorization", format!("Bearer {token}"));
-        }
-        if body.is_some() {
-            request = request.header("content-type", "application/json");
-        }
-        let request = request
-            .body(Full::new(Bytes::from(body.unwrap_or("").to_owned())))
-            .unwrap();
-        let response = client.request(request).await.expect("the server answers");
-        let status = response.status().as_u16();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let json = serde_json::from_slice(&bytes)
-            .unwrap_or_else(|e| panic!("{method} {path}: body is not JSON ({e}): {bytes:?}"));
-        (status, json)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
-}
 
 fn calc() -> String {
     token("alice", &["calc"], 3600, TEST_KEY)
