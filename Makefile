@@ -66,6 +66,7 @@ serve: compose $(DEV_KEY)
 
 LOAD_SECONDS ?= 30
 LOAD_PROFILE ?= release
+LOAD_ARGS ?=
 LOAD_BIN := target/$(if $(filter dev,$(LOAD_PROFILE)),debug,$(LOAD_PROFILE))
 
 .PHONY: load
@@ -76,13 +77,21 @@ load: compose $(DEV_KEY)
 	$(LOAD_BIN)/fusebox serve $(ARTIFACT) --key-file $(DEV_KEY) --addr 127.0.0.1:18080 >/dev/null 2>&1 & \
 	server=$$!; trap 'kill $$server 2>/dev/null' EXIT; \
 	FUSEBOX_HS256_KEY=$$(cat $(DEV_KEY)) $(LOAD_BIN)/examples/load \
-		--addr 127.0.0.1:18080 --pid $$server --seconds $(LOAD_SECONDS)
+		--addr 127.0.0.1:18080 --pid $$server --seconds $(LOAD_SECONDS) $(LOAD_ARGS)
+
+SOAK_REQUESTS ?= 100000
+
+.PHONY: soak
+## 100,000 requests, a fifth of them from the hostile corpus, against `fusebox serve`.
+soak:
+	$(MAKE) --no-print-directory load LOAD_SECONDS=300 \
+		LOAD_ARGS="--requests $(SOAK_REQUESTS) --mix hostile"
 
 .PHONY: test
-## Run everything that proves fusebox works: lint, drift checks, all tests, a short load run.
+## Run everything that proves fusebox works: lint, drift checks, all tests, a short soak.
 test: tools lint check
 	cargo test --workspace
-	$(MAKE) --no-print-directory load LOAD_SECONDS=8 LOAD_PROFILE=dev
+	$(MAKE) --no-print-directory soak SOAK_REQUESTS=5000 LOAD_PROFILE=dev
 
 .PHONY: lint
 ## cargo fmt --check, then clippy -D warnings natively and on the wasm32 glue.

@@ -8,13 +8,19 @@
 //! requests (health, add, sequence, a 422 and a 401), checks every answer, samples the
 //! server's RSS from /proc, and prints a table. It exits non-zero on any wrong answer,
 //! any transport error, or RSS growth over 10% after warm-up.
+//!
+//! `--requests N` makes it a soak: it stops after exactly N requests, and fails if the
+//! time bound ends first (requests lost). `--mix hostile` sends every fifth request from
+//! the hostile corpus (`fusebox_tests::hostile`), raw, on a fresh connection, and checks
+//! its exact 4xx and JSON error body. `--json` prints the figures as one JSON object.
 
 use bytes::Bytes;
+use fusebox_tests::hostile::{self, Hostile};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 struct Args {
@@ -23,7 +29,13 @@ struct Args {
     seconds: u64,
     connections: usize,
     key: String,
+    requests: Option<u64>,
+    hostile: bool,
+    json: bool,
 }
+
+/// The hard bound on any run.
+const MAX_SECONDS: u64 = 600;
 
 fn args() -> Args {
     let mut args = Args {
@@ -32,11 +44,24 @@ fn args() -> Args {
         seconds: 30,
         connections: 16,
         key: std::env::var("FUSEBOX_HS256_KEY").unwrap_or_default(),
+        requests: None,
+        hostile: false,
+        json: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
+        if flag == "--json" {
+            args.json = true;
+            continue;
+        }
         let value = it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
         match flag.as_str() {
+            "--requests" => args.requests = Some(value.parse().expect("--requests is a number")),
+            "--mix" => match value.as_str() {
+                "hostile" => args.hostile = true,
+                "good" => args.hostile = false,
+                other => panic!("--mix is good or hostile, not {other}"),
+            },
             "--addr" => args.addr = value,
             "--pid" => args.pid = Some(value.parse().expect("--pid is a number")),
             "--seconds" => args.seconds = value.parse().expect("--seconds is a number"),
@@ -44,7 +69,10 @@ fn args() -> Args {
             other => panic!("unknown flag {other}"),
         }
     }
-    assert!(args.seconds <= 60, "load runs are bounded to 60 s");
+    assert!(
+        args.seconds <= MAX_SECONDS,
+        "load runs are bounded to {MAX_SECONDS} s"
+    );
     assert!(
         args.addr.starts_with("127.")
             || args.addr.starts_with("localhost")
@@ -146,20 +174,74 @@ async fn main() {
     let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
     wait_until_ready(&client, &args.addr).await;
     let stop = Arc::new(AtomicBool::new(false));
+    let issued = Arc::new(AtomicU64::new(0));
+    let limit = args.requests.unwrap_or(u64::MAX);
+    let hostile: Arc<Vec<Hostile>> = Arc::new(match args.hostile {
+        true => {
+            let mint = |scopes: &[&str]| {
+                let claims =
+                    fusebox_host::token::Claims::new("soak", scopes, Duration::from_secs(3600));
+                fusebox_host::token::mint(&claims, args.key.as_bytes()).expect("mint a token")
+            };
+            hostile::requests(&args.key, &mint(&["calc"]), &mint(&["read"]))
+        }
+        false => Vec::new(),
+    });
+    let socket: std::net::SocketAddr = args.addr.parse().expect("--addr is ip:port");
     let started = Instant::now();
 
     let mut workers = Vec::new();
     for worker in 0..args.connections {
-        let (client, stop, token, addr) = (
+        let (client, stop, token, addr, issued, hostile) = (
             client.clone(),
             stop.clone(),
             token.clone(),
             args.addr.clone(),
+            issued.clone(),
+            hostile.clone(),
         );
         workers.push(tokio::spawn(async move {
             let (mut latencies, mut wrong, mut errors) = (Vec::new(), 0u64, 0u64);
+            let mut failures: Vec<String> = Vec::new();
             let mut n = worker;
             while !stop.load(Ordering::Relaxed) {
+                let i = issued.fetch_add(1, Ordering::Relaxed);
+                if i >= limit {
+                    break;
+                }
+                if !hostile.is_empty() && i % 5 == 4 {
+                    let hostile = hostile.clone();
+                    let k = (i / 5) as usize % hostile.len();
+                    let sent = Instant::now();
+                    let outcome = tokio::task::spawn_blocking(move || {
+                        let request = &hostile[k];
+                        hostile::send_raw(socket, request, Duration::from_secs(10))
+                            .map_err(|e| format!("{}: {e}", request.name))
+                            .map(|reply| {
+                                hostile::check_reply(
+                                    request,
+                                    reply.status,
+                                    reply.content_type.as_deref(),
+                                    &reply.body,
+                                )
+                            })
+                    })
+                    .await
+                    .unwrap();
+                    match outcome {
+                        Ok(Ok(())) => latencies.push(sent.elapsed()),
+                        Ok(Err(failure)) => {
+                            latencies.push(sent.elapsed());
+                            wrong += 1;
+                            failures.push(failure);
+                        }
+                        Err(error) => {
+                            errors += 1;
+                            failures.push(error);
+                        }
+                    }
+                    continue;
+                }
                 let probe = &PROBES[n % PROBES.len()];
                 n += 1;
                 let mut request = hyper::Request::builder()
@@ -182,31 +264,45 @@ async fn main() {
                             && body
                                 .is_ok_and(|b| String::from_utf8_lossy(&b).contains(probe.expect));
                         wrong += u64::from(!right);
+                        if !right {
+                            failures
+                                .push(format!("{} {}: status {status}", probe.method, probe.path));
+                        }
                     }
-                    Err(_) => errors += 1,
+                    Err(error) => {
+                        errors += 1;
+                        failures.push(format!("{} {}: {error}", probe.method, probe.path));
+                    }
                 }
             }
-            (latencies, wrong, errors)
+            (latencies, wrong, errors, failures)
         }));
     }
 
     // Sample RSS once a second; the first samples are warm-up (pool slots being touched).
+    // A soak ends when its requests are done; a timed run when its time is up.
     let mut rss = Vec::new();
-    while started.elapsed() < Duration::from_secs(args.seconds) {
-        tokio::time::sleep(Duration::from_secs(1)).await;
+    while started.elapsed() < Duration::from_secs(args.seconds)
+        && workers.iter().any(|w| !w.is_finished())
+    {
+        tokio::time::sleep(Duration::from_millis(250)).await;
         if let Some(pid) = args.pid {
             rss.extend(rss_kib(pid));
         }
     }
     stop.store(true, Ordering::Relaxed);
 
-    let (mut latencies, mut wrong, mut errors) = (Vec::new(), 0, 0);
+    let (mut latencies, mut wrong, mut errors, mut failures) = (Vec::new(), 0, 0, Vec::new());
     for worker in workers {
-        let (l, w, e) = worker.await.unwrap();
+        let (l, w, e, f) = worker.await.unwrap();
         latencies.extend(l);
         wrong += w;
         errors += e;
+        failures.extend(f);
     }
+    // Every request of a soak must have been answered, and none must remain unsent.
+    let answered = latencies.len() as u64 + errors;
+    let lost = args.requests.map_or(0, |n| n.saturating_sub(answered));
     let elapsed = started.elapsed().as_secs_f64();
     latencies.sort();
     let pct = |p: f64| {
@@ -215,30 +311,52 @@ async fn main() {
             .copied()
             .unwrap_or_default()
     };
-    println!("| requests | req/s | p50 | p99 | wrong answers | transport errors |");
-    println!("|---|---|---|---|---|---|");
-    println!(
-        "| {} | {:.0} | {:.2} ms | {:.2} ms | {wrong} | {errors} |",
-        latencies.len(),
-        latencies.len() as f64 / elapsed,
-        pct(0.50).as_secs_f64() * 1e3,
-        pct(0.99).as_secs_f64() * 1e3,
-    );
-    let mut growth_ok = true;
-    if rss.len() >= 6 {
+    let rps = latencies.len() as f64 / elapsed;
+    let (p50, p99) = (pct(0.50).as_secs_f64() * 1e3, pct(0.99).as_secs_f64() * 1e3);
+    // RSS after warm-up (a third of the way in) against the end of the run.
+    let rss_figures = (rss.len() >= 6).then(|| {
         let warm = rss[rss.len() / 3];
         let last = *rss.last().unwrap();
         let peak = *rss.iter().max().unwrap();
-        let growth = (last as f64 - warm as f64) / warm as f64 * 100.0;
+        (
+            warm,
+            last,
+            peak,
+            (last as f64 - warm as f64) / warm as f64 * 100.0,
+        )
+    });
+    let growth_ok = rss_figures.is_none_or(|(.., growth)| growth <= 10.0);
+    if args.json {
+        let rss_json = rss_figures.map(|(warm, last, peak, growth)| {
+            serde_json::json!({"warm_kib": warm, "last_kib": last, "peak_kib": peak, "growth_pct": growth})
+        });
         println!(
-            "\nserver RSS: {} KiB after warm-up, {last} KiB at the end, {peak} KiB peak ({growth:+.1}%)",
-            warm
+            "{}",
+            serde_json::json!({
+                "requests": latencies.len(), "seconds": elapsed, "rps": rps,
+                "p50_ms": p50, "p99_ms": p99, "wrong": wrong, "errors": errors,
+                "lost": lost, "rss": rss_json,
+            })
         );
-        growth_ok = growth <= 10.0;
+    } else {
+        println!("| requests | req/s | p50 | p99 | wrong answers | transport errors | lost |");
+        println!("|---|---|---|---|---|---|---|");
+        println!(
+            "| {} | {rps:.0} | {p50:.2} ms | {p99:.2} ms | {wrong} | {errors} | {lost} |",
+            latencies.len(),
+        );
+        if let Some((warm, last, peak, growth)) = rss_figures {
+            println!(
+                "\nserver RSS: {warm} KiB after warm-up, {last} KiB at the end, {peak} KiB peak ({growth:+.1}%)"
+            );
+        }
     }
-    if wrong > 0 || errors > 0 || !growth_ok || latencies.is_empty() {
+    for failure in failures.iter().take(10) {
+        eprintln!("load: {failure}");
+    }
+    if wrong > 0 || errors > 0 || lost > 0 || !growth_ok || latencies.is_empty() {
         eprintln!(
-            "load: FAILED (wrong answers, transport errors, no requests, or RSS grew over 10%)"
+            "load: FAILED (wrong answers, transport errors, lost requests, no requests, or RSS grew over 10%)"
         );
         std::process::exit(1);
     }
