@@ -93,6 +93,13 @@ test: tools lint check
 	cargo test --workspace
 	$(MAKE) --no-print-directory soak SOAK_REQUESTS=5000 LOAD_PROFILE=dev
 
+FUZZ_SECONDS ?= 60
+
+.PHONY: fuzz
+## Fuzz the JWT verifier, the router/JSON decoding and the sequence code (60 s each).
+fuzz:
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
 .PHONY: lint
 ## cargo fmt --check, then clippy -D warnings natively and on the wasm32 glue.
 lint: tools

@@ -206,6 +206,116 @@ pub fn verify(token: &str, key: &[u8], now: u64) -> Result<Claims, VerifyError> 
     })
 }
 
+/// Properties that hold for every input. `cargo test` checks them with proptest; the
+/// cargo-fuzz target `fuzz/fuzz_targets/jwt.rs` (`make fuzz`) with libFuzzer.
+#[cfg(any(test, fuzzing))]
+pub mod properties {
+    use super::*;
+
+    /// The key the properties sign with.
+    pub const KEY: &[u8] = b"fusebox-property-key-0123456789ab";
+    /// The verifier's clock during the properties.
+    pub const NOW: u64 = 1_800_000_000;
+
+    /// `header.claims`, each base64url-encoded, signed with HS256 and `key`.
+    pub fn sign(header: &[u8], claims: &[u8], key: &[u8]) -> String {
+        let input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header),
+            URL_SAFE_NO_PAD.encode(claims)
+        );
+        let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key");
+        mac.update(input.as_bytes());
+        format!(
+            "{input}.{}",
+            URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+        )
+    }
+
+    /// Text that was not signed with the key is refused (a forgery would have to guess
+    /// a 256-bit HMAC), without a panic, however it is shaped.
+    pub fn unsigned_text_is_refused(token: &str) {
+        assert!(verify(token, KEY, NOW).is_err(), "accepted {token:?}");
+    }
+
+    /// A token signed with the key but carrying arbitrary header and claims bytes is
+    /// accepted only when they are what the rules ask for, and then the verified claims
+    /// are exactly the signed ones.
+    pub fn signed_tokens_are_judged_by_their_contents(header: &[u8], claims: &[u8]) {
+        let Ok(verified) = verify(&sign(header, claims, KEY), KEY, NOW) else {
+            return;
+        };
+        let header: serde_json::Value = serde_json::from_slice(header).expect("a JSON header");
+        assert_eq!(header["alg"], ALGORITHM);
+        let wire: WireClaims = serde_json::from_slice(claims).expect("claims that parse");
+        assert!(!wire.sub.is_empty());
+        assert_eq!(verified.subject, wire.sub);
+        assert_eq!(verified.expires_at, wire.exp);
+        assert!(NOW <= wire.exp.saturating_add(LEEWAY_SECONDS));
+        assert!(wire.nbf.is_none_or(|nbf| nbf <= NOW + LEEWAY_SECONDS));
+        assert!(wire.iat.is_none_or(|iat| iat <= NOW + LEEWAY_SECONDS));
+    }
+
+    /// Replacing any one character of a valid token with a different one makes it
+    /// invalid.
+    pub fn any_changed_character_is_refused(position: usize, replacement: u8) {
+        let claims = format!(r#"{{"sub":"alice","scope":"calc","exp":{}}}"#, NOW + 60);
+        let token = sign(br#"{"alg":"HS256","typ":"JWT"}"#, claims.as_bytes(), KEY);
+        assert!(verify(&token, KEY, NOW).is_ok());
+        let mut bytes = token.into_bytes();
+        let position = position % bytes.len();
+        if bytes[position] == replacement || !replacement.is_ascii() {
+            return;
+        }
+        bytes[position] = replacement;
+        let tampered = String::from_utf8(bytes).expect("ASCII stays UTF-8");
+        assert!(
+            verify(&tampered, KEY, NOW).is_err(),
+            "accepted {tampered:?}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod proptests {
+    use super::properties::*;
+    use proptest::prelude::*;
+
+    /// Headers and claims that are JSON-shaped often enough to reach the later checks.
+    fn json_object() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            Just(br#"{"alg":"HS256"}"#.to_vec()),
+            r#"\{"alg":"(HS256|none|HS512|RS256)"(,"typ":"(JWT|JWE)")?(,"crit":\[\])?\}"#
+                .prop_map(String::into_bytes),
+            r#"\{"sub":"[a-z]{0,4}","exp":[0-9]{1,11}(,"nbf":[0-9]{1,11})?(,"iat":[0-9]{1,11})?(,"scope":"[a-z ]{0,10}")?\}"#
+                .prop_map(String::into_bytes),
+            proptest::collection::vec(any::<u8>(), 0..64),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn unsigned_text(token in any::<String>()) {
+            unsigned_text_is_refused(&token);
+        }
+
+        #[test]
+        fn unsigned_three_segments(token in "[A-Za-z0-9_-]{0,60}\\.[A-Za-z0-9_-]{0,60}\\.[A-Za-z0-9_-]{0,60}") {
+            unsigned_text_is_refused(&token);
+        }
+
+        #[test]
+        fn signed_contents(header in json_object(), claims in json_object()) {
+            signed_tokens_are_judged_by_their_contents(&header, &claims);
+        }
+
+        #[test]
+        fn tampering(position in any::<usize>(), replacement in any::<u8>()) {
+            any_changed_character_is_refused(position, replacement);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

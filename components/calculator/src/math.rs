@@ -54,6 +54,70 @@ pub fn process_sequence(mut input: Vec<u32>) -> Vec<u32> {
     input
 }
 
+/// Properties that hold for every input. `cargo test` checks them with proptest; the
+/// cargo-fuzz target `fuzz/fuzz_targets/sequence.rs` (`make fuzz`) with libFuzzer.
+#[cfg(any(test, fuzzing))]
+pub mod properties {
+    use super::*;
+
+    /// `process_sequence` returns the distinct input values, strictly ascending, and
+    /// nothing else.
+    pub fn sequence_is_the_sorted_distinct_input(input: &[u32]) {
+        let output = process_sequence(input.to_vec());
+        assert!(
+            output.windows(2).all(|w| w[0] < w[1]),
+            "not strictly ascending"
+        );
+        assert!(output.len() <= input.len());
+        assert!(
+            input.iter().all(|v| output.binary_search(v).is_ok()),
+            "lost a value"
+        );
+        assert!(output.iter().all(|v| input.contains(v)), "invented a value");
+    }
+
+    /// Every operation agrees with 64-bit arithmetic, and fails exactly when the exact
+    /// result is not a `u32`.
+    pub fn arithmetic_is_exact_or_an_error(a: u32, b: u32) {
+        let exact = |wide: Option<u64>| wide.and_then(|v| u32::try_from(v).ok());
+        let (wa, wb) = (u64::from(a), u64::from(b));
+        assert_eq!(add(a, b).ok(), exact(Some(wa + wb)));
+        assert_eq!(subtract(a, b).ok(), exact(wa.checked_sub(wb)));
+        assert_eq!(multiply(a, b).ok(), exact(Some(wa * wb)));
+        assert_eq!(divide(a, b).ok(), exact(wa.checked_div(wb)));
+        assert_eq!(divide(a, b).is_err(), b == 0);
+    }
+}
+
+#[cfg(test)]
+mod proptests {
+    use super::properties::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn sequences(input in proptest::collection::vec(any::<u32>(), 0..2_000)) {
+            sequence_is_the_sorted_distinct_input(&input);
+        }
+
+        #[test]
+        fn sequences_with_many_repeats(input in proptest::collection::vec(0u32..16, 0..2_000)) {
+            sequence_is_the_sorted_distinct_input(&input);
+        }
+
+        #[test]
+        fn arithmetic(a in any::<u32>(), b in any::<u32>()) {
+            arithmetic_is_exact_or_an_error(a, b);
+        }
+
+        #[test]
+        fn arithmetic_near_the_edges(a in prop_oneof![0u32..4, u32::MAX - 4..=u32::MAX, 65_530u32..65_540],
+                                     b in prop_oneof![0u32..4, u32::MAX - 4..=u32::MAX, 65_530u32..65_540]) {
+            arithmetic_is_exact_or_an_error(a, b);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -391,13 +391,15 @@ fn truncate(text: &str, max: usize) -> &str {
     &text[..end]
 }
 
-#[cfg(test)]
-mod tests {
+/// Properties that hold for every request, whatever its bytes. `cargo test` checks them
+/// with proptest; the cargo-fuzz target `fuzz/fuzz_targets/api.rs` (`make fuzz`) checks
+/// them with libFuzzer.
+#[cfg(any(test, fuzzing))]
+pub mod properties {
     use super::*;
-    use serde_json::Value;
 
     /// A principal handed out by [`Fake`]: `token-<subject>-<scope>,<scope>`.
-    struct FakePrincipal {
+    pub struct FakePrincipal {
         subject: String,
         scopes: Vec<String>,
     }
@@ -418,7 +420,7 @@ mod tests {
     }
 
     /// In-memory stand-ins for the auth and calculator components.
-    struct Fake;
+    pub struct Fake;
 
     impl Services for Fake {
         type Principal = FakePrincipal;
@@ -451,6 +453,66 @@ mod tests {
             values
         }
     }
+
+    /// Route and serve one request, as the component glue does (the body already cut to
+    /// [`MAX_BODY_BYTES`]), and check the answer: a status the API documents, a JSON
+    /// body, and for every error an `error` object that repeats the status.
+    pub fn every_request_gets_a_documented_json_answer(
+        method: &str,
+        path: &str,
+        authorization: Option<&str>,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) {
+        let body = &body[..body.len().min(MAX_BODY_BYTES)];
+        let response = match route(method, path) {
+            Ok(endpoint) => serve(
+                &Fake,
+                endpoint,
+                &Request {
+                    authorization,
+                    content_type,
+                    body,
+                },
+            ),
+            Err(error) => error.into_response(),
+        };
+        let status = response.status;
+        assert!(
+            matches!(status, 200 | 400 | 401 | 403 | 404 | 405 | 413 | 415 | 422),
+            "undocumented status {status}"
+        );
+        let json: serde_json::Value =
+            serde_json::from_slice(&response.body).expect("every body is JSON");
+        if status != 200 {
+            assert_eq!(json["error"]["status"], status, "{json}");
+            assert!(json["error"]["code"].is_string(), "{json}");
+            assert!(
+                json["error"]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.len() < 1024),
+                "{json}"
+            );
+        }
+        // Only /healthz answers 200 without a token the verifier accepts.
+        if status == 200 && path != "/healthz" {
+            let token = authorization.and_then(|a| {
+                a.strip_prefix("Bearer ")
+                    .or_else(|| a.strip_prefix("bearer "))
+            });
+            assert!(
+                token.is_some_and(|t| t.starts_with("token-")),
+                "200 for {path} with {authorization:?}"
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::properties::Fake;
+    use super::*;
+    use serde_json::Value;
 
     const CALC: &str = "Bearer token-alice-calc";
 
@@ -661,5 +723,58 @@ mod tests {
         assert!(!Endpoint::WhoAmI.takes_body());
         assert!(Endpoint::Sequence.takes_body());
         assert!(Endpoint::Binary(Op::Add).takes_body());
+    }
+}
+
+#[cfg(test)]
+mod proptests {
+    use super::properties::every_request_gets_a_documented_json_answer as check;
+    use proptest::prelude::*;
+
+    /// Paths near the real ones, so that routing is not always a 404.
+    fn path() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("/healthz".to_string()),
+            Just("/v1/whoami".to_string()),
+            Just("/v1/add".to_string()),
+            Just("/v1/divide".to_string()),
+            Just("/v1/sequence".to_string()),
+            "/[a-z0-9/.%]{0,40}",
+            any::<String>(),
+        ]
+    }
+
+    /// Bodies that are JSON-like often enough to get past the first checks.
+    fn body() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            r#"\{"a":[0-9]{1,11},"b":-?[0-9]{1,11}\}"#.prop_map(String::into_bytes),
+            r#"\{"values":\[([0-9]{1,10},){0,20}[0-9]{0,10}\]\}"#.prop_map(String::into_bytes),
+            "[{}\\[\\]\":,0-9a-z ]{0,64}".prop_map(String::into_bytes),
+            proptest::collection::vec(any::<u8>(), 0..256),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn every_request_gets_a_documented_json_answer(
+            method in prop_oneof![
+                Just("GET".to_string()),
+                Just("POST".to_string()),
+                "[A-Za-z]{1,8}",
+            ],
+            path in path(),
+            authorization in proptest::option::of(prop_oneof![
+                Just("Bearer token-alice-calc".to_string()),
+                Just("Bearer token-bob-read".to_string()),
+                any::<String>(),
+            ]),
+            content_type in proptest::option::of(prop_oneof![
+                Just("application/json".to_string()),
+                any::<String>(),
+            ]),
+            body in body(),
+        ) {
+            check(&method, &path, authorization.as_deref(), content_type.as_deref(), &body);
+        }
     }
 }
