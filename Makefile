@@ -14,7 +14,7 @@ SHELL := bash
 GUESTS := logger calculator auth http-handler cli-virt
 TEST_GUESTS := misbehaving-calculator overreaching-filesystem overreaching-sockets overreaching-environment
 GUEST_DIRS := components/logger components/calculator components/auth components/http-handler \
-	compose/cli-virt $(addprefix tests/components/,$(TEST_GUESTS))
+	compose/cli-virt $(addprefix tests/components/,$(TEST_GUESTS)) bench/driver
 GUEST_TARGET := target/guests
 COMPONENTS := $(GUEST_TARGET)/wasm32-wasip2/component
 ARTIFACT := target/fusebox/service.wasm
@@ -93,6 +93,29 @@ test: tools lint check
 	cargo test --workspace
 	$(MAKE) --no-print-directory soak SOAK_REQUESTS=5000 LOAD_PROFILE=dev
 
+WASMTIME_CLI := 48.0.8
+
+.PHONY: bench
+## Every benchmark beside its baseline; writes docs/benchmarks.md and plots (~15 min).
+bench: compose
+	@command -v wasmtime >/dev/null || { \
+		echo "bench: installing wasmtime-cli $(WASMTIME_CLI) for the wasmtime serve baseline (about 8 minutes)"; \
+		time cargo install --locked wasmtime-cli@$(WASMTIME_CLI); }
+	$(MAKE) --no-print-directory bench-run BENCH_QUICK=
+
+.PHONY: bench-quick
+## The same benchmarks, shorter (under 2 min once built); report in target/fusebox/bench-quick/.
+bench-quick: compose
+	$(MAKE) --no-print-directory bench-run BENCH_QUICK=1
+
+.PHONY: bench-run
+bench-run:
+	cargo build --quiet --profile component --target wasm32-wasip2 --target-dir $(GUEST_TARGET) -p bench-driver
+	cargo build --quiet --release -p fusebox-host --bin fusebox -p fusebox-compose -p fusebox-bench --bins
+	cargo build --quiet --release -p fusebox-tests --example load
+	FUSEBOX_BENCH_QUICK=$(BENCH_QUICK) cargo bench --quiet -p fusebox-bench --bench micro
+	ulimit -n 8192 && FUSEBOX_BENCH_QUICK=$(BENCH_QUICK) target/release/fusebox-bench
+
 FUZZ_SECONDS ?= 60
 
 .PHONY: fuzz
@@ -106,7 +129,7 @@ lint: tools
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --profile component --target wasm32-wasip2 --target-dir $(GUEST_TARGET) \
-		$(addprefix -p ,$(GUESTS) $(TEST_GUESTS)) -- -D warnings
+		$(addprefix -p ,$(GUESTS) $(TEST_GUESTS)) -p bench-driver -- -D warnings
 
 .PHONY: check
 ## Fail if wit/deps or any checked-in bindings differ from what the tools generate.

@@ -44,6 +44,8 @@ use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 const EPOCH_TICK: Duration = Duration::from_millis(5);
 /// The most a request's guest may write to stderr; the rest is dropped.
 const GUEST_STDERR_CAPACITY: usize = 64 * 1024;
+/// Bytes of each linear memory and table kept resident between instances.
+const KEEP_RESIDENT: usize = 1 << 20;
 
 /// Per-request limits.
 #[derive(Debug, Clone)]
@@ -364,7 +366,14 @@ fn engine_config(config: &RuntimeConfig) -> Config {
             .max_core_instances_per_component(64)
             .max_memories_per_component(16)
             .max_tables_per_component(64)
-            .max_memory_size(config.limits.memory_bytes);
+            .max_memory_size(config.limits.memory_bytes)
+            // Reset a slot's dirty pages with memset instead of madvise, finding them
+            // with PAGEMAP_SCAN where the kernel has it (Linux 6.7+): a request then
+            // neither unmaps pages on the way out nor faults them back in on the way
+            // in. Measured by `make bench` (cold start).
+            .linear_memory_keep_resident(KEEP_RESIDENT)
+            .table_keep_resident(KEEP_RESIDENT)
+            .pagemap_scan(wasmtime::Enabled::Auto);
         engine.allocation_strategy(InstanceAllocationStrategy::Pooling(pooling));
         // Reserve only what the memory limit allows (plus a guard) per memory slot, so
         // that thousands of slots fit in the address space.
