@@ -37,6 +37,7 @@ tools:
 %/src/bindings.rs: %/Cargo.toml $(WIT)
 	@scripts/ensure-tools.sh
 	cd $* && cargo component bindings
+	@touch $@ # cargo-component leaves an unchanged file alone; mark it up to date
 
 .PHONY: bindings
 ## Regenerate src/bindings.rs of every component whose WIT changed (cargo-component).
@@ -113,8 +114,9 @@ bench-run:
 	cargo build --quiet --profile component --target wasm32-wasip2 --target-dir $(GUEST_TARGET) -p bench-driver
 	cargo build --quiet --release -p fusebox-host --bin fusebox -p fusebox-compose -p fusebox-bench --bins
 	cargo build --quiet --release -p fusebox-tests --example load
+	rm -f target/fusebox/bench/*.json
 	FUSEBOX_BENCH_QUICK=$(BENCH_QUICK) cargo bench --quiet -p fusebox-bench --bench micro
-	ulimit -n 8192 && FUSEBOX_BENCH_QUICK=$(BENCH_QUICK) target/release/fusebox-bench
+	ulimit -n 8192 2>/dev/null || true; FUSEBOX_BENCH_QUICK=$(BENCH_QUICK) target/release/fusebox-bench
 
 FUZZ_SECONDS ?= 60
 
