@@ -116,7 +116,7 @@ bench-run:
 	cargo build --quiet --release -p fusebox-tests --example load
 	rm -f target/fusebox/bench/*.json
 	FUSEBOX_BENCH_QUICK=$(BENCH_QUICK) cargo bench --quiet -p fusebox-bench --bench micro
-	ulimit -n 8192 2>/dev/null || true; FUSEBOX_BENCH_QUICK=$(BENCH_QUICK) target/release/fusebox-bench
+	FUSEBOX_BENCH_QUICK=$(BENCH_QUICK) target/release/fusebox-bench
 
 FUZZ_SECONDS ?= 60
 

@@ -52,7 +52,24 @@ impl Drop for Guard {
     }
 }
 
+/// Raise the open-file limit to its hard maximum: the density run holds a socket per
+/// instance in this process, and as many again in the server it starts.
+fn raise_fd_limit() {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit only read and write the struct passed to them.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 {
+            limit.rlim_cur = limit.rlim_max.min(65_536);
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
+}
+
 fn main() -> anyhow::Result<()> {
+    raise_fd_limit();
     let quick = quick();
     let root = root();
     std::env::set_current_dir(&root)?;
