@@ -171,6 +171,9 @@ fn cross_call(c: &mut Criterion) {
 }
 
 fn main() {
+    // As `fusebox serve` does (see `fusebox_host::quiet_library_backtraces`).
+    // SAFETY: nothing has started a thread yet.
+    unsafe { fusebox_host::quiet_library_backtraces() };
     let (warm_up, measurement, samples) = match quick() {
         true => (Duration::from_millis(300), Duration::from_secs(1), 10),
         false => (Duration::from_secs(1), Duration::from_secs(4), 50),

@@ -14,6 +14,25 @@ pub mod runtime;
 pub mod server;
 pub mod token;
 
+/// Stop library errors from capturing backtraces (`RUST_LIB_BACKTRACE=0`), unless the
+/// environment already says otherwise.
+///
+/// Some wasmtime and wasi-http errors are routine: a client closes a stream, or a guest
+/// traps. With `RUST_BACKTRACE=1` set for panics, each of them would walk the stack, and
+/// `make bench` measured that at about 10% of a cold start. Panics still print their
+/// backtraces, and `RUST_LIB_BACKTRACE=1` turns the error backtraces back on.
+///
+/// # Safety
+///
+/// This sets an environment variable. Call it before any other thread starts, as the
+/// first thing in `main`.
+pub unsafe fn quiet_library_backtraces() {
+    if std::env::var_os("RUST_LIB_BACKTRACE").is_none() {
+        // SAFETY: the caller promises that no other thread exists yet.
+        unsafe { std::env::set_var("RUST_LIB_BACKTRACE", "0") };
+    }
+}
+
 /// Why a runtime could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum HostError {

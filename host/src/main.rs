@@ -101,6 +101,8 @@ struct Token {
 }
 
 fn main() -> anyhow::Result<()> {
+    // SAFETY: nothing has started a thread yet.
+    unsafe { fusebox_host::quiet_library_backtraces() };
     match Cli::parse().command {
         Command::Serve(args) => serve(args),
         Command::Token(args) => {
