@@ -372,7 +372,10 @@ fn throughput_section(
         servers.insert(1, ("stock wasmtime serve", "127.0.0.1:18182", wasmtime));
     }
     for (name, addr, mut command) in servers {
+        // The same environment for all: `fusebox serve` turns off backtraces for library
+        // errors by itself, so `wasmtime serve` gets that setting too.
         let child = command
+            .env("RUST_LIB_BACKTRACE", "0")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -391,7 +394,8 @@ fn throughput_section(
          (`bench/src/bin/native-server.rs`). One load client (`tests/examples/load.rs`: 16 \
          keep-alive connections, {seconds} s, a mix of health, add, sequence, a 422 and a \
          401, every answer checked) on loopback. The server is pinned to core 0 and the \
-         client to core 1 with `taskset`, so they do not compete for a core.\n"
+         client to core 1 with `taskset`, so they do not compete for a core. Every server runs \
+         with `RUST_LIB_BACKTRACE=0`, which `fusebox serve` would set for itself.\n"
     )?;
     if !wasmtime_cli {
         writeln!(
