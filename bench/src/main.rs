@@ -449,7 +449,7 @@ const VARIANTS: &[Variant] = &[
         overrides: &["profile.component.opt-level=3"],
     },
     Variant {
-        name: "… but no LTO",
+        name: "… but `lto = false`",
         profile: "component",
         overrides: &["profile.component.lto=false"],
     },
@@ -459,7 +459,7 @@ const VARIANTS: &[Variant] = &[
         overrides: &["profile.component.codegen-units=16"],
     },
     Variant {
-        name: "… but not stripped",
+        name: "… but `strip = false`",
         profile: "component",
         overrides: &["profile.component.strip=false"],
     },
@@ -571,12 +571,16 @@ fn size_section(doc: &mut String, quick: bool) -> anyhow::Result<(u64, Duration)
     }
     let real_artifact = std::fs::metadata(root().join("target/fusebox/service.wasm"))?.len();
     if let (Some(base), false) = (table[0].2, quick) {
-        writeln!(doc, "\nWhat each setting earns on the fused artifact:\n")?;
+        writeln!(
+            doc,
+            "\nHow much bigger the fused artifact gets when a setting goes back to its \
+             release default:\n"
+        )?;
         for (name, _, artifact) in &table[1..] {
             if let Some(bytes) = artifact {
                 writeln!(
                     doc,
-                    "- {}: {:+} bytes ({:+.0}%) without it",
+                    "- {}: {:+} bytes ({:+.0}%)",
                     name.trim_start_matches("… but "),
                     *bytes as i64 - base as i64,
                     (*bytes as f64 / base as f64 - 1.0) * 100.0
