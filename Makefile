@@ -97,7 +97,7 @@ test: tools lint check
 WASMTIME_CLI := 48.0.8
 
 .PHONY: bench
-## Every benchmark beside its baseline; writes docs/benchmarks.md and plots (~15 min).
+## Every benchmark beside its baseline; writes docs/benchmarks.md and plots (~4 min once built).
 bench: compose
 	@command -v wasmtime >/dev/null || { \
 		echo "bench: installing wasmtime-cli $(WASMTIME_CLI) for the wasmtime serve baseline (about 8 minutes)"; \
