@@ -100,7 +100,7 @@ WASMTIME_CLI := 48.0.8
 ## Every benchmark beside its baseline; writes docs/benchmarks.md and plots (~4 min once built).
 bench: compose
 	@command -v wasmtime >/dev/null || { \
-		echo "bench: installing wasmtime-cli $(WASMTIME_CLI) for the wasmtime serve baseline (about 8 minutes)"; \
+		echo "bench: installing wasmtime-cli $(WASMTIME_CLI) for the wasmtime serve baseline (several minutes)"; \
 		time cargo install --locked wasmtime-cli@$(WASMTIME_CLI); }
 	$(MAKE) --no-print-directory bench-run BENCH_QUICK=
 

@@ -402,7 +402,8 @@ fn throughput_section(
             doc,
             "**Stock `wasmtime serve` was not measured in this run: wasmtime-cli is not \
              installed.** `make bench` installs it (`cargo install --locked \
-             wasmtime-cli@48.0.8`, about 8 minutes on 2 cores); `make bench-quick` does not.\n"
+             wasmtime-cli@48.0.8`, several minutes, timed as it runs); `make bench-quick` \
+             does not.\n"
         )?;
     }
     writeln!(
@@ -480,18 +481,14 @@ const SIZED: &[(&str, &str)] = &[
 /// Sizes with and without each profile setting. Returns the fused artifact's bytes and
 /// the cold build time of the real profile.
 fn size_section(doc: &mut String, quick: bool) -> anyhow::Result<(u64, Duration)> {
-    let (variants, crates): (&[Variant], Vec<&str>) = match quick {
-        // Quick: the real profile and plain release, and only the calculator.
-        true => (&VARIANTS[..1], vec!["calculator"]),
+    // Quick: the real profile and plain release, and only the calculator.
+    let (variants, crates): (Vec<&Variant>, &[&str]) = match quick {
+        true => (vec![&VARIANTS[0], &VARIANTS[5]], &["calculator"]),
         false => (
-            VARIANTS,
-            vec!["logger", "calculator", "auth", "http-handler", "cli-virt"],
+            VARIANTS.iter().collect(),
+            &["logger", "calculator", "auth", "http-handler", "cli-virt"],
         ),
     };
-    let mut variants: Vec<&Variant> = variants.iter().collect();
-    if quick {
-        variants.push(&VARIANTS[5]);
-    }
     let mut table = Vec::new();
     let mut cold_build = Duration::ZERO;
     for (i, variant) in variants.iter().enumerate() {
@@ -506,7 +503,7 @@ fn size_section(doc: &mut String, quick: bool) -> anyhow::Result<(u64, Duration)
         for o in variant.overrides {
             cargo.args(["--config", o]);
         }
-        for c in &crates {
+        for c in crates {
             cargo.args(["-p", c]);
         }
         eprintln!("bench: building {} ({})", crates.join(", "), variant.name);

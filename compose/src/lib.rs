@@ -218,9 +218,8 @@ pub fn compose(components: &Components, policy: &Policy) -> Result<Fused, Compos
     graph.check_closed_world(&placed, policy)?;
 
     // 8. Encode, with wasmparser validation of the result.
-    let mut fused = graph.encode(policy)?;
-    fused.components = placed.iter().map(|p| p.role).collect();
-    Ok(fused)
+    let roles = placed.iter().map(|p| p.role).collect();
+    graph.encode(policy, roles)
 }
 
 /// A component instantiated in the graph.
@@ -455,7 +454,7 @@ impl Graph {
         Ok(())
     }
 
-    fn encode(mut self, policy: &Policy) -> Result<Fused, ComposeError> {
+    fn encode(mut self, policy: &Policy, components: Vec<Role>) -> Result<Fused, ComposeError> {
         let options = EncodeOptions {
             processor: Some(wac_graph::Processor {
                 name: env!("CARGO_PKG_NAME"),
@@ -494,7 +493,7 @@ impl Graph {
             imports,
             exports,
             wiring: self.wiring,
-            components: Vec::new(),
+            components,
         })
     }
 }

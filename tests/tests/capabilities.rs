@@ -131,8 +131,8 @@ struct Census {
     memories_defined: usize,
     /// Core modules or core instances at this level.
     core_items: usize,
-    /// Imports or exports of a core module at the component level.
-    module_imports: usize,
+    /// Core modules imported or exported at the component level.
+    modules_shared: usize,
 }
 
 /// Count, per nesting depth of components, what can hold or reach a linear memory.
@@ -168,7 +168,7 @@ fn census(bytes: &[u8]) -> Vec<(usize, Census)> {
                 let index = stack.last().unwrap().1;
                 for import in section {
                     if matches!(import.unwrap().ty, ComponentTypeRef::Module(_)) {
-                        censuses[index].1.module_imports += 1;
+                        censuses[index].1.modules_shared += 1;
                     }
                 }
             }
@@ -176,7 +176,7 @@ fn census(bytes: &[u8]) -> Vec<(usize, Census)> {
                 let index = stack.last().unwrap().1;
                 for export in section {
                     if export.unwrap().kind == wasmparser::ComponentExternalKind::Module {
-                        censuses[index].1.module_imports += 1;
+                        censuses[index].1.modules_shared += 1;
                     }
                 }
             }
@@ -208,6 +208,6 @@ fn each_fused_component_keeps_its_memory_to_itself() {
     assert_eq!(inner.len(), fused().components.len(), "{censuses:?}");
     for census in &inner {
         assert!(census.memories_defined >= 1, "{census:?}");
-        assert_eq!(census.module_imports, 0, "{census:?}");
+        assert_eq!(census.modules_shared, 0, "{census:?}");
     }
 }
