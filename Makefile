@@ -3,20 +3,23 @@
 # Data flows WIT -> component -> composer -> artifact -> host:
 #   wit/<domain>/world.wit --cargo-component--> components/<name>/src/bindings.rs
 #   components/<name> --cargo build, wasm32-wasip2--> target/guests/wasm32-wasip2/component/*.wasm
-#   those components --fusebox-compose (wac-graph)--> target/fusebox/service.wasm
+#   fusebox.toml names them --fusebox-compose (wac-graph)--> target/fusebox/service.wasm
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
 
-# The guest crates, and where their components land. Test-only guests (tests/components)
-# are linted and checked, but not part of the artifact.
-GUESTS := logger calculator auth http-handler cli-virt
-TEST_GUESTS := misbehaving-calculator overreaching-filesystem overreaching-sockets overreaching-environment
-GUEST_DIRS := components/logger components/calculator components/auth components/http-handler \
-	compose/cli-virt $(addprefix tests/components/,$(TEST_GUESTS)) bench/driver
+# The guest crates: every directory under components/ (so a scaffolded one is included at
+# once) and cli-virt. Test-only guests (tests/components) are linted and checked, but only
+# a manifest that names them fuses them. What goes into the artifact is fusebox.toml's say.
+GUESTS := $(notdir $(wildcard components/*)) cli-virt
+TEST_GUESTS := $(patsubst tests/components/%/Cargo.toml,%,$(wildcard tests/components/*/Cargo.toml))
+GUEST_DIRS := $(wildcard components/*) compose/cli-virt \
+	$(addprefix tests/components/,$(TEST_GUESTS)) bench/driver
 GUEST_TARGET := target/guests
 COMPONENTS := $(GUEST_TARGET)/wasm32-wasip2/component
+# The composition manifest, and the artifact its [artifact].out names.
+MANIFEST ?= fusebox.toml
 ARTIFACT := target/fusebox/service.wasm
 BINDINGS := $(addsuffix /src/bindings.rs,$(GUEST_DIRS))
 WIT := $(shell find wit -name '*.wit')
@@ -49,9 +52,9 @@ components: tools bindings
 	$(GUEST_BUILD)
 
 .PHONY: compose
-## Build the components and fuse them into target/fusebox/service.wasm (wac-graph).
-compose: components
-	cargo run --quiet --release -p fusebox-compose -- --components $(COMPONENTS) --out $(ARTIFACT)
+## Build what fusebox.toml names and fuse it into target/fusebox/service.wasm (MANIFEST=… for another).
+compose: tools bindings
+	cargo run --quiet --release -p fusebox-compose -- --manifest $(MANIFEST)
 
 DEV_KEY := target/fusebox/dev.key
 
@@ -146,10 +149,10 @@ fmt:
 	cargo fmt --all
 
 .PHONY: new-component
-## Scaffold a new component: make new-component NAME=rate-limiter
+## Scaffold a component and its fusebox.toml section: make new-component NAME=rate-limiter [USES=other]
 new-component: tools
-	@test -n "$(NAME)" || { echo "usage: make new-component NAME=kebab-case-name" >&2; exit 1; }
-	scripts/new-component.sh $(NAME)
+	@test -n "$(NAME)" || { echo "usage: make new-component NAME=kebab-case-name [USES=component]" >&2; exit 1; }
+	scripts/new-component.sh $(NAME) $(USES)
 
 .PHONY: vendor-wit
 ## Re-vendor the wasi:* WIT into wit/deps at the versions pinned in scripts/vendor-wit.sh.

@@ -524,9 +524,9 @@ fn size_section(doc: &mut String, quick: bool) -> anyhow::Result<(u64, Duration)
         let artifact = match quick {
             true => None,
             false => {
-                let components = fusebox_compose::Components::from_dir(&out)?;
-                let fused =
-                    fusebox_compose::compose(&components, &fusebox_compose::Policy::builtin())?;
+                let manifest = fusebox_compose::Manifest::from_file(&root().join("fusebox.toml"))?;
+                let inputs = fusebox_compose::read_inputs(&manifest, &out)?;
+                let fused = fusebox_compose::compose(&manifest, &inputs)?;
                 Some(fused.bytes.len() as u64)
             }
         };

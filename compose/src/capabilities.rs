@@ -1,21 +1,20 @@
 //! The capability report: who in the fused artifact can touch what, as Markdown tables
 //! that read the same in a terminal and in `target/fusebox/capabilities.md`.
 
-use crate::policy::Policy;
-use crate::{Fused, Role};
+use crate::{Fused, Manifest};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-/// Render the report for `fused`, composed under `policy`.
-pub fn render(fused: &Fused, policy: &Policy) -> String {
+/// Render the report for `fused`, composed from `manifest`.
+pub fn render(fused: &Fused, manifest: &Manifest) -> String {
     let mut out = String::new();
-    let artifact = policy.artifact();
+    let artifact = &manifest.artifact.grant;
     let _ = writeln!(out, "# Capabilities of the fused artifact\n");
     let _ = writeln!(
         out,
-        "Policy: `{}`. A component can reach only what it imports, and every import is \
+        "Manifest: `{}`. A component can reach only what it imports, and every import is \
          satisfied either by a sibling inside the artifact or by the host.\n",
-        policy.origin().display()
+        manifest.path().display()
     );
 
     let _ = writeln!(out, "## What the host must grant the artifact\n");
@@ -31,7 +30,7 @@ pub fn render(fused: &Fused, policy: &Policy) -> String {
         from_host
             .entry(&wire.import)
             .or_default()
-            .push(wire.consumer.name());
+            .push(&wire.consumer);
     }
     let _ = writeln!(out, "| host interface | used directly by |");
     let _ = writeln!(out, "|---|---|");
@@ -45,24 +44,33 @@ pub fn render(fused: &Fused, policy: &Policy) -> String {
     let _ = writeln!(out, "\n## What each component may touch\n");
     let _ = writeln!(out, "| component | imports | provided by | granted at |");
     let _ = writeln!(out, "|---|---|---|---|");
-    for &role in &fused.components {
-        let wires: Vec<_> = fused.wiring.iter().filter(|w| w.consumer == role).collect();
-        let granted = policy
-            .component(role)
-            .map_or("(imports nothing)".to_owned(), |g| {
-                format!("`{}`", g.location)
-            });
+    for name in &fused.components {
+        let wires: Vec<_> = fused
+            .wiring
+            .iter()
+            .filter(|w| &w.consumer == name)
+            .collect();
+        let granted = manifest
+            .component(name)
+            .map_or(String::new(), |c| format!("`{}`", c.grant.location));
         if wires.is_empty() {
-            let _ = writeln!(out, "| {role} | nothing | | {granted} |");
+            let _ = writeln!(out, "| {name} | nothing | | {granted} |");
         }
         for wire in wires {
-            let provider = wire.provider.map_or("host", Role::name);
+            let provider = wire.provider.as_deref().unwrap_or("host");
             let _ = writeln!(
                 out,
-                "| {role} | `{}` | {provider} | {granted} |",
+                "| {name} | `{}` | {provider} | {granted} |",
                 wire.import
             );
         }
+    }
+    if !fused.left_out.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nLeft out, because nothing imports from them: {}.",
+            fused.left_out.join(", ")
+        );
     }
     out
 }

@@ -1,6 +1,6 @@
 //! The composition as a Graphviz picture.
 
-use crate::{Fused, Role};
+use crate::{Fused, Manifest};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -35,41 +35,53 @@ fn label(imports: &[String]) -> String {
 
 /// Render `fused` as DOT. Edges point from provider to consumer, the way values flow;
 /// several interfaces between the same two nodes share one edge label.
-pub fn render(fused: &Fused) -> String {
+pub fn render(fused: &Fused, manifest: &Manifest) -> String {
     let mut edges: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     for wire in &fused.wiring {
-        let from = wire
-            .provider
-            .map_or("host".to_owned(), |r| r.name().to_owned());
+        let from = wire.provider.clone().unwrap_or_else(|| "host".to_owned());
         edges
-            .entry((from, wire.consumer.name().to_owned()))
+            .entry((from, wire.consumer.clone()))
             .or_default()
             .push(wire.import.clone());
     }
+    let artifact = manifest
+        .artifact
+        .out
+        .file_name()
+        .map_or("artifact".into(), |n| n.to_string_lossy());
     let mut out = String::new();
     out.push_str("digraph fusebox {\n");
     out.push_str("  rankdir=TB;\n");
     out.push_str("  node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef3ff\", fontname=\"Helvetica\"];\n");
     out.push_str("  edge [fontname=\"Helvetica\", fontsize=9];\n");
-    out.push_str("  host [label=\"host\\n(wasi:http/proxy + wasi:config/store)\", shape=component, fillcolor=\"#f4f4f4\"];\n");
-    out.push_str("  clients [label=\"HTTP clients\", shape=plaintext, style=\"\"];\n");
-    out.push_str("  subgraph cluster_artifact {\n    label=\"service.wasm\";\n    style=dashed;\n");
-    // Only the components actually fused: cli-virt is there only when something needs it.
-    let fused_roles = [
-        Role::HttpHandler,
-        Role::Calculator,
-        Role::Auth,
-        Role::Logger,
-        Role::CliVirt,
-    ];
-    for role in fused_roles.into_iter().filter(|role| {
-        *role == Role::HttpHandler
-            || fused
-                .wiring
-                .iter()
-                .any(|w| w.consumer == *role || w.provider == Some(*role))
-    }) {
-        let _ = writeln!(out, "    \"{0}\" [label=\"{0}\"];", role.name());
+    let _ = writeln!(
+        out,
+        "  host [label=\"host\\n({})\", shape=component, fillcolor=\"#f4f4f4\"];",
+        manifest.artifact.grant.entries.join(" + ")
+    );
+    out.push_str("  clients [label=\"clients\", shape=plaintext, style=\"\"];\n");
+    let _ = writeln!(
+        out,
+        "  subgraph cluster_artifact {{\n    label=\"{artifact}\";\n    style=dashed;"
+    );
+    // Top to bottom as Graphviz ranks them: the exporter first, then each component by
+    // its longest distance from the exporter, ties in instantiation order.
+    let mut rank: BTreeMap<&str, usize> = BTreeMap::from([(fused.exporter.as_str(), 0)]);
+    for consumer in fused.components.iter().rev() {
+        let Some(&below) = rank.get(consumer.as_str()) else {
+            continue;
+        };
+        for wire in fused.wiring.iter().filter(|w| &w.consumer == consumer) {
+            if let Some(provider) = &wire.provider {
+                let r = rank.entry(provider).or_default();
+                *r = (*r).max(below + 1);
+            }
+        }
+    }
+    let mut nodes: Vec<&String> = fused.components.iter().collect();
+    nodes.sort_by_key(|name| rank.get(name.as_str()).copied().unwrap_or(usize::MAX));
+    for name in nodes {
+        let _ = writeln!(out, "    \"{name}\" [label=\"{name}\"];");
     }
     out.push_str("  }\n");
     for ((from, to), imports) in &edges {
@@ -82,7 +94,8 @@ pub fn render(fused: &Fused) -> String {
     for export in &fused.exports {
         let _ = writeln!(
             out,
-            "  \"http-handler\" -> clients [label=\"{export}\", style=bold];"
+            "  \"{}\" -> clients [label=\"{export}\", style=bold];",
+            fused.exporter
         );
     }
     out.push_str("}\n");

@@ -1,26 +1,29 @@
-//! Everything that can go wrong while fusing, each naming the component and the item at
-//! fault, so that the message alone tells a user what to fix.
+//! Everything that can go wrong while fusing, each naming the component, the item at
+//! fault and, where one exists, the manifest line to change, so that the message alone
+//! tells a user what to fix.
 
-use crate::Role;
-use crate::policy::Grant;
+use crate::manifest::{Grant, WireRule};
 use std::path::PathBuf;
 
-/// An import of the fused artifact that the policy does not allow, with the components
+/// An import of the fused artifact that the manifest does not allow, with the components
 /// that asked for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StrayImport {
     /// The import name, such as `wasi:filesystem/types@0.2.6`.
     pub import: String,
     /// The components that import it and that nothing in the composition satisfies.
-    pub components: Vec<Role>,
+    pub components: Vec<String>,
 }
 
 fn list_stray(imports: &[StrayImport]) -> String {
     imports
         .iter()
         .map(|s| {
-            let who: Vec<&str> = s.components.iter().map(|r| r.name()).collect();
-            format!("\n  - `{}`, imported by {}", s.import, who.join(", "))
+            format!(
+                "\n  - `{}`, imported by {}",
+                s.import,
+                s.components.join(", ")
+            )
         })
         .collect()
 }
@@ -36,76 +39,215 @@ fn quoted(names: &[String]) -> String {
     }
 }
 
+fn with_lines(components: &[(String, String)]) -> String {
+    components
+        .iter()
+        .map(|(name, at)| format!("{name} ({at})"))
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+fn exports_by_component(exports: &[(String, Vec<String>)]) -> String {
+    exports
+        .iter()
+        .map(|(name, exports)| format!("\n  - {name}: {}", quoted(exports)))
+        .collect()
+}
+
 /// Why a composition failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ComposeError {
+    /// The manifest cannot be read, or does not say what a manifest must.
+    #[error("invalid manifest: {detail}")]
+    ManifestInvalid {
+        /// The manifest file.
+        path: PathBuf,
+        /// What is wrong with it, starting with `file:line`, or the file where no line
+        /// is to blame.
+        detail: String,
+    },
+    /// An input was handed to the composer under a name the manifest does not have.
+    #[error("{name} is not a component of {}; its components are {known}", manifest.display())]
+    UnknownComponent {
+        /// The name.
+        name: String,
+        /// The manifest.
+        manifest: PathBuf,
+        /// The manifest's component names.
+        known: String,
+    },
     /// An input file could not be read.
-    #[error("cannot read the {role} component at {}: {source}", path.display())]
+    #[error("cannot read the {component} component at {} ({source_at}): {source}{hint}", path.display())]
     Read {
-        /// The input's role.
-        role: Role,
+        /// The component.
+        component: String,
         /// The path that was read.
         path: PathBuf,
+        /// Where the manifest names the source, as `file:line`.
+        source_at: String,
+        /// What to do about it, such as how to build a crate source; may be empty.
+        hint: String,
         /// The I/O error.
         #[source]
         source: std::io::Error,
     },
     /// An input file is not WebAssembly at all.
-    #[error("the {role} input {} is not a WebAssembly binary (it does not start with `\\0asm`)", path.display())]
+    #[error("the {component} input {} is not a WebAssembly binary (it does not start with `\\0asm`)", path.display())]
     NotWasm {
-        /// The input's role.
-        role: Role,
+        /// The component.
+        component: String,
         /// The offending file.
         path: PathBuf,
     },
     /// An input is a core module, not a component.
     #[error(
-        "the {role} input {} is a core WebAssembly module, not a component; build it for \
+        "the {component} input {} is a core WebAssembly module, not a component; build it for \
          wasm32-wasip2 (or with `cargo component build`) to get a component", path.display()
     )]
     CoreModule {
-        /// The input's role.
-        role: Role,
+        /// The component.
+        component: String,
         /// The offending file.
         path: PathBuf,
     },
     /// An input is a component that does not parse or validate.
-    #[error("the {role} input {} is not a valid component: {detail}", path.display())]
+    #[error("the {component} input {} is not a valid component: {detail}", path.display())]
     Invalid {
-        /// The input's role.
-        role: Role,
+        /// The component.
+        component: String,
         /// The offending file.
         path: PathBuf,
         /// What the parser or validator said.
         detail: String,
     },
-    /// A component lacks an export that the wiring needs.
+    /// A component imports interfaces its grant does not cover.
     #[error(
-        "the {role} component does not export `{interface}`, which {needed_by} needs; it exports: {}",
-        if exports.is_empty() { "nothing".to_string() } else { exports.join(", ") }
+        "policy refused the {component} component: it imports {}, which {} at {} does not \
+         grant; if {component} should have this capability, add it to that `imports` list",
+        quoted(imports), grant.section, grant.location
+    )]
+    Refused {
+        /// The over-privileged component.
+        component: String,
+        /// The imports the grant does not cover, with their versions.
+        imports: Vec<String>,
+        /// The `imports` list that would have to change.
+        grant: Box<Grant>,
+    },
+    /// No component exports the interface `[artifact].export` names.
+    #[error(
+        "no component exports `{interface}`, which [artifact] export at {at} names; the \
+         components export:{}",
+        exports_by_component(exports)
+    )]
+    NoExporter {
+        /// The interface, without a version.
+        interface: String,
+        /// Where the manifest names it.
+        at: String,
+        /// What each component does export.
+        exports: Vec<(String, Vec<String>)>,
+    },
+    /// More than one component exports the interface `[artifact].export` names.
+    #[error(
+        "ambiguous export: both {} export `{interface}`, which [artifact] export at {at} \
+         names; a composition exports it from one component, so leave the other out",
+        with_lines(providers)
+    )]
+    AmbiguousExport {
+        /// The interface, without a version.
+        interface: String,
+        /// Where the manifest names it.
+        at: String,
+        /// The exporting components, with their sections' lines.
+        providers: Vec<(String, String)>,
+    },
+    /// A component lacks an export that a `wire` entry says it provides.
+    #[error(
+        "the {component} component does not export `{interface}`, which {needed_by} needs; it exports: {}",
+        quoted(exports)
     )]
     MissingExport {
         /// The component expected to provide the interface.
-        role: Role,
+        component: String,
         /// The interface, without a version.
         interface: String,
-        /// Who needs it: a component's name, or "the fused artifact".
+        /// Who needs it, and where the manifest says so.
         needed_by: String,
         /// What the component does export.
         exports: Vec<String>,
     },
-    /// Two components name the same interface at different versions.
+    /// Two or more components export an interface that a component imports.
+    #[error(
+        "ambiguous: {consumer} imports `{import}`, which {} {} export; say which one in \
+         [components.{consumer}.wire], below [components.{consumer}] at {consumer_at}, for \
+         example:\n  [components.{consumer}.wire]\n  \"{}\" = \"{}\"",
+        with_lines(providers), if providers.len() == 2 { "both" } else { "all" },
+        crate::manifest::unversioned(import), providers[0].0
+    )]
+    Ambiguous {
+        /// The importing component.
+        consumer: String,
+        /// Its import name.
+        import: String,
+        /// The exporting components, with their sections' lines.
+        providers: Vec<(String, String)>,
+        /// Where the consumer's section starts.
+        consumer_at: String,
+    },
+    /// A `wire` entry names a provider the manifest does not have.
+    #[error(
+        "{}: [components.{consumer}.wire] takes `{}` from `{}`, which is not a component \
+         of the manifest; the components are {known}", rule.at, rule.import, rule.provider
+    )]
+    UnknownWireProvider {
+        /// The importing component.
+        consumer: String,
+        /// The entry.
+        rule: Box<WireRule>,
+        /// The manifest's component names.
+        known: String,
+    },
+    /// A `wire` entry names an interface its component does not import.
+    #[error(
+        "{at}: [components.{consumer}.wire] names `{import}`, which {consumer} does not \
+         import; it imports: {}",
+        quoted(imports)
+    )]
+    WireMatchesNothing {
+        /// The component whose `wire` table has the entry.
+        consumer: String,
+        /// The entry's interface.
+        import: String,
+        /// Where the entry is written.
+        at: String,
+        /// What the component does import.
+        imports: Vec<String>,
+    },
+    /// Components import from each other in a circle, so none can be instantiated first.
+    #[error(
+        "dependency cycle: {} ({}); a component is instantiated after everything it imports \
+         from, so one of these imports must come from somewhere else",
+        cycle.join(" -> "), steps.join("; ")
+    )]
+    Cycle {
+        /// The components along the cycle, the first repeated at the end.
+        cycle: Vec<String>,
+        /// One `a imports x from b` per step.
+        steps: Vec<String>,
+    },
+    /// Two components name the same interface at incompatible versions.
     #[error(
         "version mismatch: {consumer} imports `{import}` but {provider} exports `{export}`; \
          rebuild both against the same WIT package version"
     )]
     VersionMismatch {
         /// The importing component.
-        consumer: Role,
+        consumer: String,
         /// Its import name.
         import: String,
         /// The exporting component.
-        provider: Role,
+        provider: String,
         /// Its export name.
         export: String,
     },
@@ -115,57 +257,22 @@ pub enum ComposeError {
     )]
     TypeMismatch {
         /// The importing component.
-        consumer: Role,
+        consumer: String,
         /// The import name.
         import: String,
         /// The exporting component.
-        provider: Role,
+        provider: String,
         /// The type checker's explanation.
         detail: String,
     },
     /// Components import interfaces that no component exports and the host is not
     /// expected to grant.
     #[error(
-        "unsatisfied imports: no component in the composition exports{}",
+        "unsatisfied imports: no component in the composition exports{}\nadd a component \
+         that exports it to the manifest",
         list_stray(.0)
     )]
     Unsatisfied(Vec<StrayImport>),
-    /// The policy file cannot be read, or does not say what a policy must.
-    #[error("invalid policy {}: {detail}", path.display())]
-    PolicyInvalid {
-        /// The policy file.
-        path: PathBuf,
-        /// What is wrong with it.
-        detail: String,
-    },
-    /// The policy has no section for a component, so it grants that component nothing.
-    #[error(
-        "the policy {} has no [components.{role}] section, so the {role} component may \
-         import nothing; add the section, listing what it may import: {}",
-        policy.display(), quoted(imports)
-    )]
-    NoPolicy {
-        /// The component without a section.
-        role: Role,
-        /// The policy file.
-        policy: PathBuf,
-        /// What the component imports.
-        imports: Vec<String>,
-    },
-    /// A component imports interfaces its policy section does not grant.
-    #[error(
-        "policy refused the {role} component: it imports {}, which {} at {} does not \
-         grant; if {role} should have this capability, add it to that `imports` list",
-        quoted(imports), grant.section, grant.location
-    )]
-    Refused {
-        /// The over-privileged component.
-        role: Role,
-        /// The imports the policy does not grant, with their versions.
-        imports: Vec<String>,
-        /// The policy section that would have to change.
-        grant: Grant,
-    },
     /// The fused artifact would import interfaces that its host is not meant to grant.
     #[error(
         "closed world violated: the fused artifact may import only WASI 0.2 interfaces that \
@@ -175,13 +282,21 @@ pub enum ComposeError {
     ClosedWorld {
         /// The imports outside the grant, with the components that asked for them.
         imports: Vec<StrayImport>,
-        /// The policy's `[artifact]` grant.
-        grant: Grant,
+        /// The manifest's `[artifact]` grant.
+        grant: Box<Grant>,
+    },
+    /// `--locked` was given and an input differs from `fusebox.lock`.
+    #[error("{} is out of date: {detail}; compose without --locked to update it", lock.display())]
+    LockMismatch {
+        /// The lock file.
+        lock: PathBuf,
+        /// Which input differs, and how.
+        detail: String,
     },
     /// wac-graph refused a step of the wiring, or could not encode the graph.
     #[error("composition failed: {0:#}")]
     Graph(anyhow::Error),
-    /// The fused artifact could not be written.
+    /// A file could not be written.
     #[error("cannot write {}: {source}", path.display())]
     Write {
         /// The destination.

@@ -1,14 +1,22 @@
-//! Reading the component files and checking that each is a valid component.
+//! Reading the component files a manifest names, and checking that each is a valid
+//! component.
 
-use crate::{ComposeError, Role};
+use crate::ComposeError;
+use crate::manifest::{Manifest, Source};
+use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use wasmparser::{Parser, Validator, WasmFeatures};
+
+/// The directory, under a workspace's `target/`, that fusebox's guest build leaves its
+/// components in: `cargo build --profile component --target wasm32-wasip2
+/// --target-dir target/guests`.
+pub const GUEST_COMPONENTS_DIR: &str = "target/guests/wasm32-wasip2/component";
 
 /// One component file, read and validated.
 #[derive(Debug, Clone)]
 pub struct Input {
-    /// The part it plays in the composition.
-    pub role: Role,
+    /// The component's name in the manifest.
+    pub name: String,
     /// Where it was read from.
     pub path: PathBuf,
     /// Its bytes.
@@ -16,80 +24,77 @@ pub struct Input {
 }
 
 impl Input {
-    /// Read `path` as the component for `role`, refusing anything that is not a valid
-    /// WebAssembly component with an error that says what it is instead.
-    pub fn read(role: Role, path: impl Into<PathBuf>) -> Result<Self, ComposeError> {
-        let path = path.into();
-        let bytes = std::fs::read(&path).map_err(|source| ComposeError::Read {
-            role,
-            path: path.clone(),
-            source,
-        })?;
-        Self::from_bytes(role, path, bytes)
-    }
-
-    /// Check `bytes` as the component for `role`; `path` is only used in messages.
+    /// Check `bytes` as the component `name`, refusing anything that is not a valid
+    /// WebAssembly component with an error that says what it is instead; `path` is only
+    /// used in messages.
     pub fn from_bytes(
-        role: Role,
+        name: impl Into<String>,
         path: impl Into<PathBuf>,
         bytes: Vec<u8>,
     ) -> Result<Self, ComposeError> {
-        let path = path.into();
+        let (component, path) = (name.into(), path.into());
         if Parser::is_core_wasm(&bytes) {
-            return Err(ComposeError::CoreModule { role, path });
+            return Err(ComposeError::CoreModule { component, path });
         }
         if !Parser::is_component(&bytes) {
-            return Err(ComposeError::NotWasm { role, path });
+            return Err(ComposeError::NotWasm { component, path });
         }
-        Validator::new_with_features(WasmFeatures::all())
-            .validate_all(&bytes)
-            .map_err(|e| ComposeError::Invalid {
-                role,
-                path: path.clone(),
+        if let Err(e) = Validator::new_with_features(WasmFeatures::all()).validate_all(&bytes) {
+            return Err(ComposeError::Invalid {
+                component,
+                path,
                 detail: e.to_string(),
-            })?;
-        Ok(Input { role, path, bytes })
-    }
-}
-
-/// The five components that make up a fusebox artifact.
-#[derive(Debug, Clone)]
-pub struct Components {
-    /// Exports `fusebox:logger/log`; one instance is shared by all the others.
-    pub logger: Input,
-    /// Exports `fusebox:calculator/math`.
-    pub calculator: Input,
-    /// Exports `fusebox:auth/{types,verifier}`.
-    pub auth: Input,
-    /// Exports `wasi:http/incoming-handler`: the artifact's only export.
-    pub http_handler: Input,
-    /// Answers Rust std's stray `wasi:cli` imports (see `wit/cli-virt/world.wit`).
-    pub cli_virt: Input,
-}
-
-impl Components {
-    /// Read the components from `dir`, where a build leaves them under their crate
-    /// names (`logger.wasm`, `calculator.wasm`, `auth.wasm`, `http_handler.wasm`,
-    /// `cli_virt.wasm`).
-    pub fn from_dir(dir: &Path) -> Result<Self, ComposeError> {
-        let read = |role: Role| Input::read(role, dir.join(role.file_name()));
-        Ok(Components {
-            logger: read(Role::Logger)?,
-            calculator: read(Role::Calculator)?,
-            auth: read(Role::Auth)?,
-            http_handler: read(Role::HttpHandler)?,
-            cli_virt: read(Role::CliVirt)?,
+            });
+        }
+        Ok(Input {
+            name: component,
+            path,
+            bytes,
         })
     }
 
-    /// All inputs, in the order they are instantiated.
-    pub fn all(&self) -> [&Input; 5] {
-        [
-            &self.logger,
-            &self.calculator,
-            &self.auth,
-            &self.http_handler,
-            &self.cli_virt,
-        ]
+    /// The SHA-256 of the bytes, as lowercase hex.
+    pub fn sha256(&self) -> String {
+        hex(&Sha256::digest(&self.bytes))
     }
+}
+
+/// `bytes` as lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The file a `{ crate = "name" }` source is built to, in `crate_dir`: cargo names a
+/// `cdylib` after the crate, with `-` turned into `_`.
+pub fn crate_file(crate_dir: &Path, krate: &str) -> PathBuf {
+    crate_dir.join(format!("{}.wasm", krate.replace('-', "_")))
+}
+
+/// Read every component the manifest names, in its order. `{ crate = … }` sources are
+/// looked up in `crate_dir`; `{ path = … }` sources where the manifest says.
+pub fn read_inputs(manifest: &Manifest, crate_dir: &Path) -> Result<Vec<Input>, ComposeError> {
+    manifest
+        .components
+        .iter()
+        .map(|spec| {
+            let (path, hint) = match &spec.source {
+                Source::Crate(krate) => (
+                    crate_file(crate_dir, krate),
+                    format!(
+                        "; build it with `make compose`, or `cargo build -p {krate} --profile \
+                         component --target wasm32-wasip2 --target-dir target/guests`"
+                    ),
+                ),
+                Source::Path(path) => (path.clone(), String::new()),
+            };
+            let bytes = std::fs::read(&path).map_err(|source| ComposeError::Read {
+                component: spec.name.clone(),
+                path: path.clone(),
+                source_at: spec.source_at.clone(),
+                hint,
+                source,
+            })?;
+            Input::from_bytes(&spec.name, path, bytes)
+        })
+        .collect()
 }

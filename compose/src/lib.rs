@@ -1,28 +1,32 @@
-//! Fuse the fusebox components into one deployable `wasi:http/proxy` component.
+//! Fuse the components a manifest names into one deployable component.
 //!
-//! [`compose`] builds a [wac-graph](wac_graph) composition graph: it instantiates
-//! **one** logger and plugs it into the calculator, auth and http-handler, plugs the
-//! calculator and auth into the http-handler, answers the stray `wasi:cli` imports of
-//! any component built with Rust std with the `cli-virt` component, and exports only
-//! `wasi:http/incoming-handler`. Every call between the fused components is then a
-//! function call inside one artifact, while each keeps its own linear memory.
+//! `fusebox.toml` ([`Manifest`]) lists the components: where each comes from and what it
+//! may import. [`compose`] builds a [wac-graph](wac_graph) composition graph from it,
+//! knowing no component or interface by name:
 //!
-//! A capability [`Policy`] (`compose/policy.toml`) says what each component may import
-//! and what the artifact may ask of its host, by default the closed world of
-//! `wasi:http/proxy` plus `wasi:config/store`. A component that imports more is refused
-//! before anything is wired, and so is an artifact left with a stray import; each error
-//! names the component, the interface and the policy line. [`Fused::capability_report`]
-//! tells who can touch what. [`write_atomically`] puts the artifact in place without
+//! 1. register every component as a package, holding its imports to its grant;
+//! 2. resolve the wiring ([`wiring::plan`]): each import comes from the one component
+//!    that exports it, or from the host;
+//! 3. instantiate each fused component **once**, providers first, so that one instance
+//!    serves every consumer (what `wac plug` cannot express);
+//! 4. wire each import to its provider's export (wac-graph checks the types);
+//! 5. export `[artifact].export`;
+//! 6. hold whatever is left for the host to `[artifact].imports`, the closed world;
+//! 7. encode, validate, and embed the [`Provenance`] of the result.
+//!
+//! Every call between the fused components is then a function call inside one artifact,
+//! while each keeps its own linear memory. Errors name the component, the interface and
+//! the manifest line to change. [`write_atomically`] puts the artifact in place without
 //! ever leaving a partial file.
 //!
 //! ```no_run
-//! use fusebox_compose::{compose, write_atomically, Components, Policy};
+//! use fusebox_compose::{compose, read_inputs, write_atomically, Manifest};
 //! use std::path::Path;
 //!
-//! let components = Components::from_dir(Path::new("target/guests/wasm32-wasip2/component"))?;
-//! let policy = Policy::from_file(Path::new("compose/policy.toml"))?;
-//! let fused = compose(&components, &policy)?;
-//! write_atomically(Path::new("target/fusebox/service.wasm"), &fused.bytes)?;
+//! let manifest = Manifest::from_file(Path::new("fusebox.toml"))?;
+//! let inputs = read_inputs(&manifest, Path::new("target/guests/wasm32-wasip2/component"))?;
+//! let fused = compose(&manifest, &inputs)?;
+//! write_atomically(&manifest.artifact.out, &fused.bytes)?;
 //! # Ok::<(), fusebox_compose::ComposeError>(())
 //! ```
 
@@ -30,126 +34,82 @@ mod capabilities;
 mod dot;
 mod error;
 mod inputs;
-pub mod policy;
+pub mod lock;
+pub mod manifest;
+pub mod provenance;
+mod wac;
+pub mod wiring;
 
 pub use error::{ComposeError, StrayImport};
-pub use inputs::{Components, Input};
-pub use policy::Policy;
+pub use inputs::{GUEST_COMPONENTS_DIR, Input, crate_file, hex, read_inputs};
+pub use lock::{InputRecord, Lock};
+pub use manifest::Manifest;
+pub use provenance::Provenance;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write as _;
 use std::path::Path;
 use wac_graph::types::Package;
 use wac_graph::{CompositionGraph, EncodeOptions, InstantiationArgumentError, NodeId, PackageId};
-
-/// The interfaces the fusebox components exchange, without versions.
-pub mod interfaces {
-    /// Exported by the logger, imported by everyone else.
-    pub const LOG: &str = "fusebox:logger/log";
-    /// Exported by the calculator.
-    pub const MATH: &str = "fusebox:calculator/math";
-    /// Exported by auth: owns the `principal` resource.
-    pub const AUTH_TYPES: &str = "fusebox:auth/types";
-    /// Exported by auth.
-    pub const VERIFIER: &str = "fusebox:auth/verifier";
-    /// Exported by the http-handler, and the fused artifact's only export.
-    pub const INCOMING_HANDLER: &str = "wasi:http/incoming-handler";
-}
-use interfaces::*;
-
-/// The part a component plays in the composition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Role {
-    /// `components/logger`.
-    Logger,
-    /// `components/calculator`.
-    Calculator,
-    /// `components/auth`.
-    Auth,
-    /// `components/http-handler`.
-    HttpHandler,
-    /// `compose/cli-virt`.
-    CliVirt,
-}
-
-impl Role {
-    /// Every role, in the order the components are wired.
-    pub const ALL: [Role; 5] = [
-        Role::Logger,
-        Role::Calculator,
-        Role::Auth,
-        Role::HttpHandler,
-        Role::CliVirt,
-    ];
-
-    /// The component's name, as in the crate and the WIT package.
-    pub fn name(self) -> &'static str {
-        match self {
-            Role::Logger => "logger",
-            Role::Calculator => "calculator",
-            Role::Auth => "auth",
-            Role::HttpHandler => "http-handler",
-            Role::CliVirt => "cli-virt",
-        }
-    }
-
-    /// The file a build writes the component to.
-    pub fn file_name(self) -> &'static str {
-        match self {
-            Role::Logger => "logger.wasm",
-            Role::Calculator => "calculator.wasm",
-            Role::Auth => "auth.wasm",
-            Role::HttpHandler => "http_handler.wasm",
-            Role::CliVirt => "cli_virt.wasm",
-        }
-    }
-}
-
-impl std::fmt::Display for Role {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
+use wiring::{Interfaces, Plan};
 
 /// One satisfied import: `consumer` gets `import` from `provider`, or from the host
 /// when `provider` is `None`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Wire {
     /// The exporting component, or `None` for the host.
-    pub provider: Option<Role>,
+    pub provider: Option<String>,
     /// The importing component.
-    pub consumer: Role,
+    pub consumer: String,
     /// The consumer's import name.
     pub import: String,
+    /// The provider's export name, when it is not the host: the same interface, at the
+    /// same or a semver-compatible version.
+    pub export: Option<String>,
 }
 
 /// A fused artifact and what went into it.
 #[derive(Debug, Clone)]
 pub struct Fused {
-    /// The encoded, validated component.
+    /// The encoded, validated component, with its provenance section.
     pub bytes: Vec<u8>,
     /// The artifact's imports, as the host must satisfy them.
     pub imports: Vec<String>,
     /// The artifact's exports.
     pub exports: Vec<String>,
-    /// Every import of every component, and what satisfies it, sorted.
+    /// The component the artifact's export comes from.
+    pub exporter: String,
+    /// Every import of every fused component and what satisfies it: host imports first,
+    /// then by provider and consumer in instantiation order.
     pub wiring: Vec<Wire>,
-    /// The components fused into the artifact, in wiring order.
-    pub components: Vec<Role>,
+    /// The components fused into the artifact, in instantiation order.
+    pub components: Vec<String>,
+    /// Optional components that nothing needed, so they were left out.
+    pub left_out: Vec<String>,
+    /// Things worth a look that did not stop the composition, such as unused components.
+    pub warnings: Vec<String>,
+    /// How the artifact was made, as embedded in it.
+    pub provenance: Provenance,
 }
 
 impl Fused {
     /// The wiring as Graphviz DOT: one node per component plus the host, one edge per
-    /// interface.
-    pub fn to_dot(&self) -> String {
-        dot::render(self)
+    /// pair that share interfaces.
+    pub fn to_dot(&self, manifest: &Manifest) -> String {
+        dot::render(self, manifest)
     }
 
     /// Who can touch what: the host interfaces the artifact needs and which components
-    /// use them, then every component's imports with their provider and the policy line
-    /// that grants them, as Markdown.
-    pub fn capability_report(&self, policy: &Policy) -> String {
-        capabilities::render(self, policy)
+    /// use them, then every component's imports with their provider and the manifest
+    /// line that grants them, as Markdown.
+    pub fn capability_report(&self, manifest: &Manifest) -> String {
+        capabilities::render(self, manifest)
+    }
+
+    /// The resolved graph as a WAC document (`let logger = new ns:logger { … };`), which
+    /// `wac compose` turns into the same composition.
+    pub fn to_wac(&self, manifest: &Manifest) -> String {
+        wac::render(self, manifest)
     }
 
     /// The wiring as plain text, one `provider -> consumer: import` line per wire.
@@ -157,95 +117,84 @@ impl Fused {
         self.wiring
             .iter()
             .map(|w| {
-                let from = w.provider.map_or("host", Role::name);
+                let from = w.provider.as_deref().unwrap_or("host");
                 format!("{from} -> {}: {}\n", w.consumer, w.import)
             })
             .collect()
     }
 }
 
-/// Fuse `components` into one component that exports only `wasi:http/incoming-handler`,
-/// refusing any component or artifact import that `policy` does not grant.
-pub fn compose(components: &Components, policy: &Policy) -> Result<Fused, ComposeError> {
-    let mut graph = Graph::default();
+/// Fuse `inputs`, one per component of `manifest` in any order, as the manifest says:
+/// refusing any import its component's grant does not cover, and any artifact import
+/// outside `[artifact].imports`.
+pub fn compose(manifest: &Manifest, inputs: &[Input]) -> Result<Fused, ComposeError> {
+    let mut graph = Graph::new(manifest);
 
-    // 1. Register each component as a package of the graph, and hold its imports to the
-    //    policy before wiring anything.
-    let logger = graph.register(&components.logger, policy)?;
-    let calculator = graph.register(&components.calculator, policy)?;
-    let auth = graph.register(&components.auth, policy)?;
-    let handler = graph.register(&components.http_handler, policy)?;
-    let cli_virt = graph.register(&components.cli_virt, policy)?;
+    // 1. Register each component as a package of the graph, and hold its imports to its
+    //    grant before wiring anything.
+    let mut interfaces = Vec::with_capacity(manifest.components.len());
+    for spec in &manifest.components {
+        let input = inputs.iter().find(|i| i.name == spec.name).ok_or_else(|| {
+            ComposeError::Graph(anyhow::anyhow!("no input for the {} component", spec.name))
+        })?;
+        interfaces.push(graph.register(input)?);
+    }
 
-    // 2. Instantiate one logger; every other component shares this instance.
-    let logger = graph.instantiate(logger);
+    // 2. Resolve the wiring from the components' own imports and exports.
+    let plan = wiring::plan(manifest, &interfaces)?;
 
-    // 3. The calculator and auth each get the shared logger.
-    let calculator = graph.instantiate(calculator);
-    graph.plug(&logger, &calculator, LOG)?;
-    let auth = graph.instantiate(auth);
-    graph.plug(&logger, &auth, LOG)?;
+    // 3. Instantiate each fused component once, providers first: every consumer of a
+    //    component shares its one instance.
+    for name in &plan.order {
+        graph.instantiate(name);
+    }
 
-    // 4. The http-handler gets the logger, the calculator, and auth (whose `types`
-    //    interface carries the `principal` resource across the boundary).
-    let handler = graph.instantiate(handler);
-    graph.plug(&logger, &handler, LOG)?;
-    graph.plug(&calculator, &handler, MATH)?;
-    graph.plug(&auth, &handler, AUTH_TYPES)?;
-    graph.plug(&auth, &handler, VERIFIER)?;
-
-    // 5. Components built with std import stray wasi:cli interfaces; one cli-virt
-    //    instance answers them all. (fusebox's own components are no_std and import
-    //    none, so then cli-virt is left out of the artifact.)
-    let components = [&logger, &calculator, &auth, &handler];
-    let cli_virt = match components.iter().any(|p| graph.has_stray_cli(p)) {
-        true => Some(graph.instantiate(cli_virt)),
-        false => None,
-    };
-    if let Some(cli_virt) = &cli_virt {
-        for consumer in components {
-            graph.plug_stray_cli(cli_virt, consumer)?;
+    // 4. Wire each import to its provider's export; wac-graph checks that the types agree.
+    for wire in &plan.wires {
+        if let Some((provider, export)) = &wire.provider {
+            graph.wire(provider, export, &wire.consumer, &wire.import)?;
         }
     }
 
-    // 6. Export the handler, and nothing else.
-    graph.export(&handler, INCOMING_HANDLER)?;
+    // 5. Export the one interface the artifact offers.
+    let (exporter, export) = &plan.export;
+    graph.export(exporter, export)?;
 
-    // 7. Whatever is still unplugged becomes an import of the artifact: the policy's
-    //    [artifact] section (by default wasi:http/proxy plus wasi:config/store) must
-    //    grant it.
-    let placed: Vec<&Placed> = components.into_iter().chain(cli_virt.as_ref()).collect();
-    graph.check_closed_world(&placed, policy)?;
+    // 6. Whatever is left unwired is the host's to provide: [artifact].imports must grant
+    //    it.
+    check_closed_world(manifest, &plan)?;
 
-    // 8. Encode, with wasmparser validation of the result.
-    let roles = placed.iter().map(|p| p.role).collect();
-    graph.encode(policy, roles)
+    // 7. Encode (wac-graph validates the result), then embed the provenance.
+    graph.encode(manifest, inputs, plan)
 }
 
-/// A component instantiated in the graph.
-struct Placed {
-    role: Role,
-    package: PackageId,
-    instance: NodeId,
-}
-
-/// The composition graph plus the record of what was wired to what.
-#[derive(Default)]
-struct Graph {
+/// The composition graph, with each component's package and instance by name.
+struct Graph<'a> {
+    manifest: &'a Manifest,
     graph: CompositionGraph,
-    wiring: Vec<Wire>,
+    packages: HashMap<String, PackageId>,
+    instances: HashMap<String, NodeId>,
+    aliases: HashMap<(String, String), NodeId>,
 }
 
-impl Graph {
-    fn register(
-        &mut self,
-        input: &Input,
-        policy: &Policy,
-    ) -> Result<(Role, PackageId), ComposeError> {
-        let name = format!("fusebox:{}", input.role.name());
-        let package = Package::from_bytes(&name, None, input.bytes.clone(), self.graph.types_mut())
+impl<'a> Graph<'a> {
+    fn new(manifest: &'a Manifest) -> Self {
+        Graph {
+            manifest,
+            graph: CompositionGraph::default(),
+            packages: HashMap::new(),
+            instances: HashMap::new(),
+            aliases: HashMap::new(),
+        }
+    }
+
+    /// Register `input` as the package `<namespace>:<name>`, check its imports against
+    /// its grant, and return its imports and exports.
+    fn register(&mut self, input: &Input) -> Result<Interfaces, ComposeError> {
+        let key = package_key(self.manifest, &input.name);
+        let package = Package::from_bytes(&key, None, input.bytes.clone(), self.graph.types_mut())
             .map_err(|e| ComposeError::Invalid {
-                role: input.role,
+                component: input.name.clone(),
                 path: input.path.clone(),
                 detail: format!("{e:#}"),
             })?;
@@ -254,207 +203,72 @@ impl Graph {
             .register_package(package)
             .map_err(|e| ComposeError::Graph(e.into()))?;
         let world = &self.graph.types()[self.graph[id].ty()];
-        let imports: Vec<String> = world.imports.keys().cloned().collect();
-        policy.check_component(input.role, &imports)?;
-        Ok((input.role, id))
-    }
-
-    fn instantiate(&mut self, (role, package): (Role, PackageId)) -> Placed {
-        let instance = self.graph.instantiate(package);
-        Placed {
-            role,
-            package,
-            instance,
-        }
-    }
-
-    /// The import or export names of a registered component.
-    fn names(&self, placed: &Placed, exports: bool) -> Vec<String> {
-        let world = &self.graph.types()[self.graph[placed.package].ty()];
-        let names = if exports {
-            &world.exports
-        } else {
-            &world.imports
+        let interfaces = Interfaces {
+            imports: world.imports.keys().cloned().collect(),
+            exports: world.exports.keys().cloned().collect(),
         };
-        names.keys().cloned().collect()
+        self.manifest
+            .check_component(&input.name, &interfaces.imports)?;
+        self.packages.insert(input.name.clone(), id);
+        Ok(interfaces)
     }
 
-    /// Satisfy `consumer`'s import of `interface` (any version) with `provider`'s
-    /// export of it, at exactly the same version. A consumer that does not import the
-    /// interface is left alone.
-    fn plug(
-        &mut self,
-        provider: &Placed,
-        consumer: &Placed,
-        interface: &str,
-    ) -> Result<(), ComposeError> {
-        self.plug_matching(provider, consumer, interface, |import, export| {
-            import == export
-        })
+    fn instantiate(&mut self, name: &str) {
+        let instance = self.graph.instantiate(self.packages[name]);
+        self.instances.insert(name.to_owned(), instance);
     }
 
-    /// Whether `placed` imports any of std's stray `wasi:cli` interfaces.
-    fn has_stray_cli(&self, placed: &Placed) -> bool {
-        self.names(placed, false)
-            .iter()
-            .any(|name| policy::is_stray_cli(name))
-    }
-
-    /// Satisfy each of `consumer`'s stray `wasi:cli` imports from `cli_virt`. Its
-    /// exports may be an older 0.2 patch release than the import: same interface, and
-    /// wac-graph still checks the types.
-    fn plug_stray_cli(&mut self, cli_virt: &Placed, consumer: &Placed) -> Result<(), ComposeError> {
-        for import in self.names(consumer, false) {
-            if policy::is_stray_cli(&import) {
-                let interface = policy::unversioned(&import);
-                self.plug_matching(cli_virt, consumer, interface, |import, export| {
-                    let minor = |name: &str| {
-                        policy::version(name)
-                            .and_then(|v| v.rsplit_once('.'))
-                            .map(|(mm, _)| mm.to_owned())
-                    };
-                    minor(import) == minor(export)
-                })?;
-            }
-        }
-        Ok(())
-    }
-
-    fn plug_matching(
-        &mut self,
-        provider: &Placed,
-        consumer: &Placed,
-        interface: &str,
-        versions_match: impl Fn(&str, &str) -> bool,
-    ) -> Result<(), ComposeError> {
-        let Some(import) = self
-            .names(consumer, false)
-            .into_iter()
-            .find(|name| policy::unversioned(name) == interface)
-        else {
-            return Ok(());
-        };
-        let export = self.find_export(provider, interface, consumer.role.name())?;
-        if !versions_match(&import, &export) {
-            return Err(ComposeError::VersionMismatch {
-                consumer: consumer.role,
-                import,
-                provider: provider.role,
-                export,
-            });
+    /// The node for `provider`'s export `export`, aliased once and shared.
+    fn alias(&mut self, provider: &str, export: &str) -> Result<NodeId, ComposeError> {
+        let key = (provider.to_owned(), export.to_owned());
+        if let Some(node) = self.aliases.get(&key) {
+            return Ok(*node);
         }
         let node = self
             .graph
-            .alias_instance_export(provider.instance, &export)
+            .alias_instance_export(self.instances[provider], export)
             .map_err(|e| ComposeError::Graph(e.into()))?;
+        self.aliases.insert(key, node);
+        Ok(node)
+    }
+
+    /// Satisfy `consumer`'s `import` with `provider`'s `export`.
+    fn wire(
+        &mut self,
+        provider: &str,
+        export: &str,
+        consumer: &str,
+        import: &str,
+    ) -> Result<(), ComposeError> {
+        let node = self.alias(provider, export)?;
         self.graph
-            .set_instantiation_argument(consumer.instance, &import, node)
+            .set_instantiation_argument(self.instances[consumer], import, node)
             .map_err(|e| match e {
                 InstantiationArgumentError::ArgumentTypeMismatch { name, source } => {
                     ComposeError::TypeMismatch {
-                        consumer: consumer.role,
+                        consumer: consumer.to_owned(),
                         import: name,
-                        provider: provider.role,
+                        provider: provider.to_owned(),
                         detail: format!("{source:#}"),
                     }
                 }
                 other => ComposeError::Graph(other.into()),
-            })?;
-        self.wiring.push(Wire {
-            provider: Some(provider.role),
-            consumer: consumer.role,
-            import,
-        });
-        Ok(())
+            })
     }
 
-    /// `placed`'s export of `interface` (any version), or an error saying who needed it.
-    fn find_export(
-        &self,
-        placed: &Placed,
-        interface: &str,
-        needed_by: &str,
-    ) -> Result<String, ComposeError> {
-        let exports = self.names(placed, true);
-        match exports
-            .iter()
-            .find(|name| policy::unversioned(name) == interface)
-        {
-            Some(export) => Ok(export.clone()),
-            None => Err(ComposeError::MissingExport {
-                role: placed.role,
-                interface: interface.to_owned(),
-                needed_by: needed_by.to_owned(),
-                exports,
-            }),
-        }
-    }
-
-    fn export(&mut self, placed: &Placed, interface: &str) -> Result<(), ComposeError> {
-        let export = self.find_export(placed, interface, "the fused artifact")?;
-        let node = self
-            .graph
-            .alias_instance_export(placed.instance, &export)
-            .map_err(|e| ComposeError::Graph(e.into()))?;
+    fn export(&mut self, component: &str, export: &str) -> Result<(), ComposeError> {
+        let node = self.alias(component, export)?;
         self.graph
             .export(node, export)
             .map_err(|e| ComposeError::Graph(e.into()))
     }
 
-    /// Record the imports left for the host, refusing any outside the allowed world.
-    fn check_closed_world(
-        &mut self,
-        placed: &[&Placed],
-        policy: &Policy,
-    ) -> Result<(), ComposeError> {
-        let mut unsatisfied: BTreeMap<String, Vec<Role>> = BTreeMap::new();
-        for p in placed {
-            for import in self.names(p, false) {
-                let wired = self
-                    .wiring
-                    .iter()
-                    .any(|w| w.consumer == p.role && w.import == import);
-                if !wired {
-                    unsatisfied.entry(import).or_default().push(p.role);
-                }
-            }
-        }
-        let stray = |keep: &dyn Fn(&str) -> bool| -> Vec<StrayImport> {
-            unsatisfied
-                .iter()
-                .filter(|(import, _)| !policy.artifact_may_import(import) && keep(import))
-                .map(|(import, components)| StrayImport {
-                    import: import.clone(),
-                    components: components.clone(),
-                })
-                .collect()
-        };
-        // Interfaces of other packages should have come from a sibling component; wasi
-        // interfaces outside the policy are capabilities the artifact may not have.
-        let missing = stray(&|import| !import.starts_with("wasi:"));
-        if !missing.is_empty() {
-            return Err(ComposeError::Unsatisfied(missing));
-        }
-        let forbidden = stray(&|_| true);
-        if !forbidden.is_empty() {
-            return Err(ComposeError::ClosedWorld {
-                imports: forbidden,
-                grant: policy.artifact().clone(),
-            });
-        }
-        for (import, components) in unsatisfied {
-            for consumer in components {
-                self.wiring.push(Wire {
-                    provider: None,
-                    consumer,
-                    import: import.clone(),
-                });
-            }
-        }
-        Ok(())
-    }
-
-    fn encode(mut self, policy: &Policy, components: Vec<Role>) -> Result<Fused, ComposeError> {
+    fn encode(
+        self,
+        manifest: &Manifest,
+        inputs: &[Input],
+        plan: Plan,
+    ) -> Result<Fused, ComposeError> {
         let options = EncodeOptions {
             processor: Some(wac_graph::Processor {
                 name: env!("CARGO_PKG_NAME"),
@@ -462,7 +276,7 @@ impl Graph {
             }),
             ..EncodeOptions::default()
         };
-        let bytes = self
+        let mut bytes = self
             .graph
             .encode(options)
             .map_err(|e| ComposeError::Graph(e.into()))?;
@@ -470,32 +284,110 @@ impl Graph {
         // Belt and braces: the encoded artifact itself must respect the closed world.
         let stray: Vec<StrayImport> = imports
             .iter()
-            .filter(|import| !policy.artifact_may_import(import))
+            .filter(|import| !manifest.artifact_may_import(import))
             .map(|import| StrayImport {
                 import: import.clone(),
-                components: self
-                    .wiring
+                components: plan
+                    .wires
                     .iter()
                     .filter(|w| w.provider.is_none() && &w.import == import)
-                    .map(|w| w.consumer)
+                    .map(|w| w.consumer.clone())
                     .collect(),
             })
             .collect();
         if !stray.is_empty() {
             return Err(ComposeError::ClosedWorld {
                 imports: stray,
-                grant: policy.artifact().clone(),
+                grant: Box::new(manifest.artifact.grant.clone()),
             });
         }
-        self.wiring.sort();
-        Ok(Fused {
-            bytes,
+
+        let wiring: Vec<Wire> = plan
+            .wires
+            .into_iter()
+            .map(|w| {
+                let (provider, export) = w.provider.unzip();
+                Wire {
+                    provider,
+                    consumer: w.consumer,
+                    import: w.import,
+                    export,
+                }
+            })
+            .collect();
+        let records: Vec<InputRecord> = manifest
+            .components
+            .iter()
+            .filter(|spec| plan.order.contains(&spec.name))
+            .map(|spec| {
+                let input = inputs
+                    .iter()
+                    .find(|i| i.name == spec.name)
+                    .expect("registered");
+                InputRecord::new(input, &spec.source)
+            })
+            .collect::<Result<_, _>>()?;
+        let mut fused = Fused {
+            bytes: Vec::new(),
             imports,
             exports,
-            wiring: self.wiring,
-            components,
-        })
+            exporter: plan.export.0,
+            wiring,
+            components: plan.order,
+            left_out: plan.left_out,
+            warnings: plan.warnings,
+            provenance: Provenance::default(),
+        };
+        fused.provenance = Provenance::new(manifest, &fused, records);
+        fused.provenance.append_to(&mut bytes);
+        fused.bytes = bytes;
+        Ok(fused)
     }
+}
+
+/// The package name a component is registered under: the namespace of
+/// `[artifact].package` and the component's name, such as `fusebox:logger`.
+pub fn package_key(manifest: &Manifest, component: &str) -> String {
+    let namespace = manifest
+        .artifact
+        .package
+        .split_once(':')
+        .map_or("local", |(namespace, _)| namespace);
+    format!("{namespace}:{component}")
+}
+
+/// Refuse host imports outside `[artifact].imports`: one from another package should have
+/// come from a component; a WASI one is a capability the artifact may not have.
+fn check_closed_world(manifest: &Manifest, plan: &Plan) -> Result<(), ComposeError> {
+    let mut unsatisfied: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for wire in plan.wires.iter().filter(|w| w.provider.is_none()) {
+        unsatisfied
+            .entry(&wire.import)
+            .or_default()
+            .push(wire.consumer.clone());
+    }
+    let stray = |keep: &dyn Fn(&str) -> bool| -> Vec<StrayImport> {
+        unsatisfied
+            .iter()
+            .filter(|(import, _)| !manifest.artifact_may_import(import) && keep(import))
+            .map(|(import, components)| StrayImport {
+                import: import.to_string(),
+                components: components.clone(),
+            })
+            .collect()
+    };
+    let missing = stray(&|import| !import.starts_with("wasi:"));
+    if !missing.is_empty() {
+        return Err(ComposeError::Unsatisfied(missing));
+    }
+    let forbidden = stray(&|_| true);
+    if !forbidden.is_empty() {
+        return Err(ComposeError::ClosedWorld {
+            imports: forbidden,
+            grant: Box::new(manifest.artifact.grant.clone()),
+        });
+    }
+    Ok(())
 }
 
 /// The top-level import and export names of a component, read with wasmparser.

@@ -1,35 +1,59 @@
 //! Data-driven composition cases, in the style of wac-graph's `tests/graphs`.
 //!
-//! Each directory under `tests/cases/` is one case. A file `<role>.wit` (for example
-//! `calculator.wit`) replaces that component with a synthetic one for the world named
-//! after the role; every other role gets a synthetic component of its real world. The
-//! case then expects either `error.txt`, the exact error message, or `wiring.txt`, the
-//! exact wiring of a successful composition. A case may bring its own `policy.toml`;
-//! otherwise it is composed under the built-in one. Run with `BLESS=1` to rewrite
-//! expectations.
+//! Each directory under `tests/cases/` is one case:
+//! - `fusebox.toml`, the manifest to compose; without one, the repository's own;
+//! - `<name>.wit`, optional, replaces the component `<name>` with a synthetic one for
+//!   the world called `<name>` in that file. Every other `{ crate = … }` source gets a
+//!   synthetic component of the real world of that crate; `{ path = … }` sources are
+//!   read as they are, relative to the case;
+//! - `fusebox.lock`, optional: the inputs are checked against it first, as `--locked`
+//!   does;
+//! - the expectation: `error.txt`, the exact error message, or `wiring.txt`, the exact
+//!   wiring of a successful composition.
+//!
+//! Run with `BLESS=1` to rewrite expectations.
 
 mod common;
 
-use fusebox_compose::{Components, Input, Policy, compose};
+use fusebox_compose::manifest::Source;
+use fusebox_compose::{ComposeError, Lock, Manifest, compose, crate_file, read_inputs};
 use std::path::Path;
 
-fn load_case(dir: &Path) -> Components {
-    let input = |role: fusebox_compose::Role| {
-        let wit = dir.join(format!("{}.wit", role.name()));
-        let bytes = match std::fs::read_to_string(&wit) {
-            Ok(source) => common::component_from_wit(&wit, &source, role.name()),
-            Err(_) => common::real_component(role),
-        };
-        Input::from_bytes(role, format!("{}.wasm", role.name()), bytes).unwrap()
+/// Compose the case in `dir`, called `name`, and give its outcome.
+fn run_case(dir: &Path, name: &str) -> Result<String, ComposeError> {
+    // Paths in messages are relative to this crate (cargo's working directory for tests),
+    // so that messages are the same on every machine.
+    let (text, path, base) = match std::fs::read_to_string(dir.join("fusebox.toml")) {
+        Ok(text) => (
+            text,
+            format!("{name}/fusebox.toml"),
+            format!("tests/cases/{name}"),
+        ),
+        Err(_) => (
+            common::real_manifest_text(),
+            "fusebox.toml".into(),
+            "..".into(),
+        ),
     };
-    use fusebox_compose::Role::*;
-    Components {
-        logger: input(Logger),
-        calculator: input(Calculator),
-        auth: input(Auth),
-        http_handler: input(HttpHandler),
-        cli_virt: input(CliVirt),
+    let manifest = Manifest::parse(&text, path, base)?;
+
+    let built = tempfile::tempdir().unwrap();
+    for spec in &manifest.components {
+        if let Source::Crate(krate) = &spec.source {
+            let wit = dir.join(format!("{}.wit", spec.name));
+            let bytes = match std::fs::read_to_string(&wit) {
+                Ok(source) => common::component_from_wit(&wit, &source, &spec.name),
+                Err(_) => common::real_component(krate),
+            };
+            std::fs::write(crate_file(built.path(), krate), bytes).unwrap();
+        }
     }
+    let inputs = read_inputs(&manifest, built.path())?;
+    if let Ok(lock) = Lock::read(&dir.join("fusebox.lock")) {
+        let lock_path = Path::new(name).join("fusebox.lock");
+        lock.check(&Lock::new(&manifest, &inputs)?, &lock_path, &manifest)?;
+    }
+    Ok(compose(&manifest, &inputs)?.wiring_text())
 }
 
 #[test]
@@ -46,13 +70,8 @@ fn composition_cases() {
     let mut failures = Vec::new();
     for case in &cases {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
-        // Named relative to the cases, so that messages are the same on every machine.
-        let policy = match std::fs::read_to_string(case.join("policy.toml")) {
-            Ok(text) => Policy::parse(&text, format!("{name}/policy.toml")).unwrap(),
-            Err(_) => Policy::builtin(),
-        };
-        let (file, actual) = match compose(&load_case(case), &policy) {
-            Ok(fused) => ("wiring.txt", fused.wiring_text()),
+        let (file, actual) = match run_case(case, &name) {
+            Ok(wiring) => ("wiring.txt", wiring),
             Err(error) => ("error.txt", format!("{error}\n")),
         };
         let expected_path = case.join(file);

@@ -1,58 +1,60 @@
-//! Bad input files, atomic writes, the CLI's failure behaviour, and the policy list.
+//! Bad input files, atomic writes, the CLI (compose, `--locked`, `--emit-wac`,
+//! `inspect`) and its failure behaviour, and the proxy world's grant list.
 
 mod common;
 
-use fusebox_compose::{Components, ComposeError, Input, Role, policy, write_atomically};
+use fusebox_compose::{
+    ComposeError, Input, Manifest, crate_file, manifest, read_inputs, write_atomically,
+};
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output};
 
-/// A directory holding a synthetic component for every role.
+/// A directory holding a synthetic component for every crate of the real manifest.
 fn components_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for role in common::ROLES {
-        std::fs::write(
-            dir.path().join(role.file_name()),
-            common::real_component(role),
-        )
-        .unwrap();
+    for name in common::NAMES {
+        std::fs::write(crate_file(dir.path(), name), common::real_component(name)).unwrap();
     }
     dir
 }
 
+fn real_manifest() -> Manifest {
+    Manifest::parse(&common::real_manifest_text(), "fusebox.toml", "").unwrap()
+}
+
 #[test]
-fn a_missing_file_names_the_role_and_the_path() {
+fn a_missing_file_names_the_component_the_path_and_the_manifest_line() {
     let dir = components_dir();
     std::fs::remove_file(dir.path().join("auth.wasm")).unwrap();
-    let error = Components::from_dir(dir.path()).unwrap_err();
+    let error = read_inputs(&real_manifest(), dir.path()).unwrap_err();
+    let message = error.to_string();
     assert!(
-        matches!(
-            error,
-            ComposeError::Read {
-                role: Role::Auth,
-                ..
-            }
-        ),
+        matches!(&error, ComposeError::Read { component, .. } if component == "auth"),
         "{error:?}"
     );
-    let message = error.to_string();
+    let line = common::real_manifest_text()
+        .lines()
+        .position(|l| l == "[components.auth]")
+        .unwrap()
+        + 2;
     assert!(
         message.starts_with("cannot read the auth component at "),
         "{message}"
     );
     assert!(
-        message.contains("auth.wasm") && message.contains("No such file"),
+        message.contains(&format!("auth.wasm (fusebox.toml:{line}): No such file")),
+        "{message}"
+    );
+    assert!(
+        message.ends_with("build it with `make compose`, or `cargo build -p auth --profile component --target wasm32-wasip2 --target-dir target/guests`"),
         "{message}"
     );
 }
 
 #[test]
 fn a_file_that_is_not_wasm_is_refused() {
-    let error = Input::from_bytes(
-        Role::Logger,
-        "logger.wasm",
-        b"#!/bin/sh\necho hi\n".to_vec(),
-    )
-    .unwrap_err();
+    let error =
+        Input::from_bytes("logger", "logger.wasm", b"#!/bin/sh\necho hi\n".to_vec()).unwrap_err();
     assert_eq!(
         error.to_string(),
         "the logger input logger.wasm is not a WebAssembly binary (it does not start with `\\0asm`)"
@@ -70,7 +72,7 @@ fn a_core_module_is_refused_with_advice() {
         .unwrap();
     let module =
         wit_component::dummy_module(&resolve, world, wit_parser::ManglingAndAbi::Standard32);
-    let error = Input::from_bytes(Role::Calculator, "calculator.wasm", module).unwrap_err();
+    let error = Input::from_bytes("calculator", "calculator.wasm", module).unwrap_err();
     assert!(
         matches!(error, ComposeError::CoreModule { .. }),
         "{error:?}"
@@ -84,9 +86,9 @@ fn a_core_module_is_refused_with_advice() {
 
 #[test]
 fn a_truncated_component_is_refused() {
-    let bytes = common::real_component(Role::Calculator);
+    let bytes = common::real_component("calculator");
     let error = Input::from_bytes(
-        Role::Calculator,
+        "calculator",
         "calculator.wasm",
         bytes[..bytes.len() / 2].to_vec(),
     )
@@ -123,36 +125,82 @@ fn writes_are_atomic_and_leave_no_temporary_files() {
     );
 }
 
-fn run_cli(components: &Path, out: &Path) -> std::process::Output {
+/// A copy of the real manifest in a directory of its own, where the CLI writes its lock.
+fn manifest_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("fusebox.toml"),
+        common::real_manifest_text(),
+    )
+    .unwrap();
+    dir
+}
+
+fn run_cli(args: &[&std::ffi::OsStr]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_fusebox-compose"))
-        .arg("--components")
-        .arg(components)
-        .arg("--out")
-        .arg(out)
-        .arg("--policy")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/policy.toml"))
+        .args(args)
         .output()
         .unwrap()
 }
 
+fn compose_cli(manifest_dir: &Path, components: &Path, out: &Path, extra: &[&str]) -> Output {
+    let manifest = manifest_dir.join("fusebox.toml");
+    let mut args: Vec<&std::ffi::OsStr> = vec![
+        "--manifest".as_ref(),
+        manifest.as_os_str(),
+        "--components".as_ref(),
+        components.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ];
+    args.extend(extra.iter().map(std::ffi::OsStr::new));
+    run_cli(&args)
+}
+
+fn text(output: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
 #[test]
-fn the_cli_fuses_and_reports() {
+fn the_cli_fuses_reports_locks_and_inspects() {
     let components = components_dir();
+    let manifest = manifest_copy();
     let out_dir = tempfile::tempdir().unwrap();
     let out = out_dir.path().join("service.wasm");
-    let output = run_cli(components.path(), &out);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
+    let wac = out_dir.path().join("service.wac");
+    let output = compose_cli(
+        manifest.path(),
+        components.path(),
+        &out,
+        &["--emit-wac", wac.to_str().unwrap()],
     );
-    assert!(stdout.contains("fusing 5 components:"), "{stdout}");
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stdout}{stderr}");
+    assert!(stdout.contains("fusebox.toml: 5 components"), "{stdout}");
     assert!(
-        stdout.contains("wasi:http/incoming-handler@0.2.6"),
+        stdout.contains("logger -> calculator: fusebox:logger/log@0.1.0"),
         "{stdout}"
     );
-    assert!(stdout.contains("wasi:config/store@0.2.0-rc.1"), "{stdout}");
+    assert!(
+        stdout.contains("(cli-virt left out: optional, and nothing imports from it)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("wasi:http/incoming-handler@0.2.6 (from http-handler)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("# Capabilities of the fused artifact"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("digraph fusebox {"), "{stdout}");
+    assert!(
+        stderr.is_empty(),
+        "no warnings for the real composition: {stderr}"
+    );
     assert!(out.exists());
     assert!(out_dir.path().join("composition.dot").exists());
     let report = std::fs::read_to_string(out_dir.path().join("capabilities.md")).unwrap();
@@ -160,32 +208,105 @@ fn the_cli_fuses_and_reports() {
         report.contains("| calculator | `fusebox:logger/log@0.1.0` | logger |"),
         "{report}"
     );
+    let wac = std::fs::read_to_string(&wac).unwrap();
     assert!(
-        stdout.contains("# Capabilities of the fused artifact"),
+        wac.contains("let logger = new fusebox:logger { ... };"),
+        "{wac}"
+    );
+
+    // The lock records every input, the optional one too.
+    let lock = std::fs::read_to_string(manifest.path().join("fusebox.lock")).unwrap();
+    for name in common::NAMES {
+        assert!(lock.contains(&format!("name = \"{name}\"")), "{lock}");
+    }
+    // --locked passes on the same inputs, and leaves the lock alone...
+    let output = compose_cli(manifest.path(), components.path(), &out, &["--locked"]);
+    assert!(output.status.success(), "{:?}", text(&output));
+    assert!(text(&output).0.contains("every input matches"));
+    // ...and refuses a changed input, naming it, without touching the artifact.
+    let before = std::fs::read(&out).unwrap();
+    std::fs::write(
+        crate_file(components.path(), "auth"),
+        common::real_component("logger"),
+    )
+    .unwrap();
+    let output = compose_cli(manifest.path(), components.path(), &out, &["--locked"]);
+    let (_, stderr) = text(&output);
+    assert!(!output.status.success());
+    assert!(
+        stderr.starts_with("fusebox-compose: error: ")
+            && stderr.contains("fusebox.lock is out of date: the auth input (crate auth, "),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        before,
+        "the artifact is untouched"
+    );
+    assert_eq!(
+        std::fs::read_to_string(manifest.path().join("fusebox.lock")).unwrap(),
+        lock
+    );
+
+    // `inspect` reads the provenance back.
+    let output = run_cli(&["inspect".as_ref(), out.as_os_str()]);
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("provenance (fusebox-provenance):"),
         "{stdout}"
     );
+    assert!(
+        stdout.contains("export:   http-handler: wasi:http/incoming-handler@0.2.6"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("    logger -> calculator: fusebox:logger/log@0.1.0"),
+        "{stdout}"
+    );
+    let digest = fusebox_compose::hex(&<sha2::Sha256 as sha2::Digest>::digest(
+        common::real_component("calculator"),
+    ));
+    assert!(
+        stdout.contains(&format!("sha256 {digest}  crate calculator")),
+        "{stdout}"
+    );
+    // ...and works on a component fusebox-compose did not make.
+    let plain = out_dir.path().join("calculator.wasm");
+    std::fs::write(&plain, common::real_component("calculator")).unwrap();
+    let (stdout, _) = text(&run_cli(&["inspect".as_ref(), plain.as_os_str()]));
+    assert!(
+        stdout.contains("exports:\n  fusebox:calculator/math@0.1.0\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("provenance: none"), "{stdout}");
 }
 
 #[test]
 fn a_failing_cli_run_leaves_no_artifact_and_keeps_the_old_one() {
     let components = components_dir();
-    let mut bad = common::real_component(Role::HttpHandler);
+    let manifest = manifest_copy();
+    let mut bad = common::real_component("http-handler");
     bad.truncate(100);
     std::fs::write(components.path().join("http_handler.wasm"), bad).unwrap();
     let out_dir = tempfile::tempdir().unwrap();
     let out = out_dir.path().join("service.wasm");
 
-    let output = run_cli(components.path(), &out);
+    let output = compose_cli(manifest.path(), components.path(), &out, &[]);
     assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (_, stderr) = text(&output);
     assert!(
         stderr.starts_with("fusebox-compose: error: the http-handler input "),
         "{stderr}"
     );
     assert!(!out.exists(), "no artifact is written");
+    assert!(
+        !manifest.path().join("fusebox.lock").exists(),
+        "no lock is written"
+    );
 
     std::fs::write(&out, b"previous artifact").unwrap();
-    let output = run_cli(components.path(), &out);
+    let output = compose_cli(manifest.path(), components.path(), &out, &[]);
     assert!(!output.status.success());
     assert_eq!(std::fs::read(&out).unwrap(), b"previous artifact");
     assert_eq!(
@@ -196,7 +317,7 @@ fn a_failing_cli_run_leaves_no_artifact_and_keeps_the_old_one() {
 }
 
 #[test]
-fn the_policy_list_is_the_vendored_proxy_world() {
+fn the_proxy_grant_is_the_vendored_proxy_world() {
     let resolve = common::resolve(&[]);
     let http = resolve
         .packages
@@ -208,9 +329,9 @@ fn the_policy_list_is_the_vendored_proxy_world() {
     let mut imports: Vec<String> = resolve.worlds[proxy]
         .imports
         .keys()
-        .map(|key| policy::unversioned(&resolve.name_world_key(key)).to_owned())
+        .map(|key| manifest::unversioned(&resolve.name_world_key(key)).to_owned())
         .collect();
     imports.sort();
     imports.dedup();
-    assert_eq!(imports, policy::PROXY_IMPORTS);
+    assert_eq!(imports, manifest::PROXY_IMPORTS);
 }

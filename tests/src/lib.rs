@@ -1,11 +1,14 @@
 //! Support for fusebox's end-to-end tests.
 //!
 //! - [`components`]: paths of the guest components, built by this crate's `build.rs`.
-//! - [`fused`]: the artifact composed from them with `fusebox_compose`, made once.
+//! - [`manifest`] and [`fused`]: the repository's `fusebox.toml`, and the artifact
+//!   composed from it with `fusebox_compose`, made once.
+//! - [`swapped`]: the same manifest with one component's `source` line changed.
 //! - [`TestHost`]: the artifact in the fusebox host's runtime (wasmtime with
 //!   wasmtime-wasi-http, linked with exactly the `wasi:http/proxy` world plus
 //!   `wasi:config/store`), serving one fresh instance per request, in-process.
-//! - [`misbehaving_artifact`]: the artifact with a calculator that panics, spins and leaks.
+//! - [`misbehaving_artifact`]: the artifact with a calculator that panics, spins and leaks,
+//!   swapped in by its `source` line alone.
 //! - [`TestServer`]: the same runtime behind `fusebox serve`'s HTTP server, on loopback.
 //! - [`hostile`]: the hostile-request and token corpus, and a raw HTTP/1.1 client.
 //! - [`token`]: HS256 tokens minted by `fusebox token`'s code, an implementation
@@ -32,15 +35,59 @@ pub mod components {
 /// The HS256 key the test host hands the auth component.
 pub const TEST_KEY: &str = "fusebox-e2e-test-key-0123456789abcdef";
 
+/// The repository root.
+pub fn repo() -> &'static std::path::Path {
+    std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+}
+
+/// The text of the repository's `fusebox.toml`.
+pub fn manifest_text() -> String {
+    std::fs::read_to_string(repo().join("fusebox.toml")).expect("read fusebox.toml")
+}
+
+/// The repository's `fusebox.toml`, named as `fusebox.toml` in messages.
+pub fn manifest() -> &'static fusebox_compose::Manifest {
+    static MANIFEST: OnceLock<fusebox_compose::Manifest> = OnceLock::new();
+    MANIFEST.get_or_init(|| {
+        fusebox_compose::Manifest::parse(&manifest_text(), "fusebox.toml", repo())
+            .expect("fusebox.toml is valid")
+    })
+}
+
+/// Compose `manifest` from the components `build.rs` built.
+pub fn compose(
+    manifest: &fusebox_compose::Manifest,
+) -> Result<fusebox_compose::Fused, fusebox_compose::ComposeError> {
+    let dir = std::path::Path::new(components::COMPONENTS_DIR);
+    let inputs = fusebox_compose::read_inputs(manifest, dir)?;
+    fusebox_compose::compose(manifest, &inputs)
+}
+
 /// The fused artifact, composed once per test binary from the freshly built components.
 pub fn fused() -> &'static fusebox_compose::Fused {
     static FUSED: OnceLock<fusebox_compose::Fused> = OnceLock::new();
-    FUSED.get_or_init(|| {
-        let dir = std::path::Path::new(components::COMPONENTS_DIR);
-        let components = fusebox_compose::Components::from_dir(dir).expect("read the components");
-        fusebox_compose::compose(&components, &fusebox_compose::Policy::builtin())
-            .expect("compose the components")
-    })
+    FUSED.get_or_init(|| compose(manifest()).expect("compose fusebox.toml"))
+}
+
+/// The repository's manifest with `[components.<component>]`'s `source` line replaced
+/// by `source = <source>`, and nothing else changed.
+pub fn swapped(component: &str, source: &str) -> fusebox_compose::Manifest {
+    fusebox_compose::Manifest::parse(&swapped_text(component, source), "fusebox.toml", repo())
+        .expect("the swap is valid")
+}
+
+/// The text of [`swapped`].
+pub fn swapped_text(component: &str, source: &str) -> String {
+    let text = manifest_text();
+    let header = format!("[components.{component}]");
+    let start = text.find(&header).expect("the component has a section") + header.len();
+    let line = start
+        + text[start..]
+            .find("\nsource = ")
+            .expect("the section has a source")
+        + 1;
+    let end = line + text[line..].find('\n').unwrap();
+    format!("{}source = {source}{}", &text[..line], &text[end..])
 }
 
 /// Compare `actual` with the golden file at `path` (relative to the repository root), or
@@ -291,29 +338,14 @@ pub fn test_limits() -> Limits {
     }
 }
 
-/// `tests/policies/std-calculator.toml`: the built-in policy, but the calculator may
-/// import std's stray `wasi:cli` interfaces (which cli-virt answers).
-pub fn std_calculator_policy() -> fusebox_compose::Policy {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/policies/std-calculator.toml");
-    fusebox_compose::Policy::from_file(std::path::Path::new(path))
-        .expect("the test policy is valid")
-}
-
-/// The artifact with the real calculator replaced by `tests/components/misbehaving-calculator`.
+/// The artifact with the real calculator replaced by `tests/components/misbehaving-calculator`:
+/// the manifest differs from the real one only in the calculator's `source` line.
 pub fn misbehaving_artifact() -> &'static [u8] {
     static FUSED: OnceLock<fusebox_compose::Fused> = OnceLock::new();
     &FUSED
         .get_or_init(|| {
-            let dir = std::path::Path::new(components::COMPONENTS_DIR);
-            let mut components =
-                fusebox_compose::Components::from_dir(dir).expect("read the components");
-            components.calculator = fusebox_compose::Input::read(
-                fusebox_compose::Role::Calculator,
-                components::MISBEHAVING_CALCULATOR,
-            )
-            .expect("read the misbehaving calculator");
-            fusebox_compose::compose(&components, &std_calculator_policy())
-                .expect("compose with the misbehaving calculator")
+            let manifest = swapped("calculator", r#"{ crate = "misbehaving-calculator" }"#);
+            compose(&manifest).expect("compose with the misbehaving calculator")
         })
         .bytes
 }

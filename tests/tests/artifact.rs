@@ -1,12 +1,22 @@
-//! The real fused artifact: its wiring against golden files, and its imports against the
-//! closed world it targets.
+//! The real fused artifact: its wiring against golden files, its imports against the
+//! closed world it targets, its WAC twin, its provenance, and the manifest's promise that
+//! components are swapped by their `source` line alone.
 
 #[path = "../../compose/tests/common/mod.rs"]
 mod common;
 
-use fusebox_compose::{Policy, Role, policy};
-use fusebox_tests::fused;
-use std::path::Path;
+use fusebox_compose::{Provenance, component_externs, read_inputs};
+use fusebox_tests::{components, fused, manifest, swapped};
+use std::collections::BTreeMap;
+use wac_graph::types::BorrowedPackageKey;
+use wac_graph::{CompositionGraph, EncodeOptions, NodeKind};
+
+/// The `wasi:cli` interfaces Rust std links that the proxy world lacks.
+fn is_stray_cli(import: &str) -> bool {
+    ["environment", "exit", "terminal-"]
+        .iter()
+        .any(|i| import.starts_with(&format!("wasi:cli/{i}")))
+}
 
 #[test]
 fn the_wiring_matches_the_golden_file() {
@@ -16,67 +26,114 @@ fn the_wiring_matches_the_golden_file() {
 /// The picture in the README is rendered from this file (`make docs`).
 #[test]
 fn the_graph_matches_the_documented_one() {
-    fusebox_tests::golden("docs/composition.dot", &fused().to_dot());
+    fusebox_tests::golden("docs/composition.dot", &fused().to_dot(manifest()));
 }
 
 #[test]
 fn one_logger_instance_serves_every_component() {
-    let wiring = &fused().wiring;
-    let log_consumers: Vec<Role> = wiring
+    let log_consumers: Vec<&str> = fused()
+        .wiring
         .iter()
         .filter(|w| w.import.starts_with("fusebox:logger/log@"))
         .map(|w| {
-            assert_eq!(w.provider, Some(Role::Logger));
-            w.consumer
+            assert_eq!(w.provider.as_deref(), Some("logger"));
+            w.consumer.as_str()
         })
         .collect();
-    assert_eq!(
-        log_consumers,
-        [Role::Calculator, Role::Auth, Role::HttpHandler]
-    );
+    assert_eq!(log_consumers, ["calculator", "auth", "http-handler"]);
 }
 
 #[test]
-fn the_no_std_components_import_no_stray_cli_interfaces() {
-    assert!(
-        !fused()
-            .wiring
-            .iter()
-            .any(|w| policy::is_stray_cli(&w.import))
-    );
+fn the_no_std_components_import_no_stray_cli_interfaces_and_leave_cli_virt_out() {
+    assert!(!fused().wiring.iter().any(|w| is_stray_cli(&w.import)));
+    assert_eq!(fused().left_out, ["cli-virt"]);
+    assert!(fused().warnings.is_empty(), "{:?}", fused().warnings);
 }
 
 #[test]
 fn a_std_component_s_stray_cli_imports_are_answered_by_cli_virt() {
-    // The misbehaving calculator uses std, like a component someone else might write.
-    let dir = Path::new(fusebox_tests::components::COMPONENTS_DIR);
-    let mut components = fusebox_compose::Components::from_dir(dir).unwrap();
-    components.calculator = fusebox_compose::Input::read(
-        Role::Calculator,
-        fusebox_tests::components::MISBEHAVING_CALCULATOR,
-    )
-    .unwrap();
-    let fused =
-        fusebox_compose::compose(&components, &fusebox_tests::std_calculator_policy()).unwrap();
+    // A calculator built with std that reads an environment variable. Granted std's
+    // wasi:cli and wasi:io imports, it composes, and its environment comes from cli-virt
+    // (empty), never from the host.
+    let source = format!(r#"{{ path = "{}" }}"#, components::OVERREACHING_ENVIRONMENT);
+    let text = fusebox_tests::manifest_text();
+    let swapped = swapped("calculator", &source);
+    let granted = text.replace(
+        "source = { crate = \"calculator\" }\nimports = [\"fusebox:logger/log\"]",
+        &format!(
+            "source = {source}\nimports = [\"fusebox:logger/log\", \"wasi:cli/*\", \"wasi:io/*\"]"
+        ),
+    );
+    assert_ne!(granted, text, "the calculator's section is as expected");
+    let granted =
+        fusebox_compose::Manifest::parse(&granted, "fusebox.toml", fusebox_tests::repo()).unwrap();
+
+    // Under the calculator's own grant it is refused...
+    let error = fusebox_tests::compose(&swapped).unwrap_err().to_string();
+    assert!(error.contains("wasi:cli/environment@"), "{error}");
+
+    // ...and with std's imports granted, cli-virt answers the stray ones.
+    let fused = fusebox_tests::compose(&granted).unwrap();
     let stray: Vec<_> = fused
         .wiring
         .iter()
-        .filter(|w| policy::is_stray_cli(&w.import))
+        .filter(|w| is_stray_cli(&w.import))
         .collect();
     assert!(
-        !stray.is_empty(),
-        "std imports wasi:cli/environment and friends"
+        stray
+            .iter()
+            .any(|w| w.import.starts_with("wasi:cli/environment@")),
+        "std imports wasi:cli/environment and friends: {stray:?}"
     );
     for wire in stray {
         assert_eq!(
-            (wire.provider, wire.consumer),
-            (Some(Role::CliVirt), Role::Calculator),
+            (wire.provider.as_deref(), wire.consumer.as_str()),
+            (Some("cli-virt"), "calculator"),
             "{wire:?}"
         );
     }
     for import in &fused.imports {
-        assert!(Policy::builtin().artifact_may_import(import), "{import}");
+        assert!(granted.artifact_may_import(import), "{import}");
     }
+}
+
+#[test]
+fn swapping_a_source_line_swaps_the_component() {
+    let source = r#"{ crate = "misbehaving-calculator" }"#;
+    let real = fusebox_tests::manifest_text();
+    let text = fusebox_tests::swapped_text("calculator", source);
+    let changed: Vec<(&str, &str)> = real
+        .lines()
+        .zip(text.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(real.lines().count(), text.lines().count());
+    assert_eq!(
+        changed,
+        [(
+            r#"source = { crate = "calculator" }"#,
+            r#"source = { crate = "misbehaving-calculator" }"#
+        )]
+    );
+    let manifest = swapped("calculator", source);
+    let fused = fusebox_tests::compose(&manifest).unwrap();
+    // The same wiring under the same grant, but for the logger: the misbehaving
+    // calculator never logs, so it does not import it.
+    let expected = fusebox_tests::fused()
+        .wiring_text()
+        .replace("logger -> calculator: fusebox:logger/log@0.1.0\n", "");
+    assert_eq!(fused.wiring_text(), expected);
+    let calculator = |f: &fusebox_compose::Fused| {
+        f.provenance
+            .inputs
+            .iter()
+            .find(|i| i.name == "calculator")
+            .map(|i| (i.source.clone(), i.sha256.clone()))
+            .unwrap()
+    };
+    let (source, digest) = calculator(&fused);
+    assert_eq!(source, "crate misbehaving-calculator");
+    assert_ne!(digest, calculator(fusebox_tests::fused()).1);
 }
 
 #[test]
@@ -84,7 +141,7 @@ fn the_artifact_exports_only_the_handler_and_imports_only_the_closed_world() {
     let fused = fused();
     assert_eq!(fused.exports, ["wasi:http/incoming-handler@0.2.6"]);
     for import in &fused.imports {
-        assert!(Policy::builtin().artifact_may_import(import), "{import}");
+        assert!(manifest().artifact_may_import(import), "{import}");
     }
     assert!(
         fused
@@ -101,4 +158,106 @@ fn the_artifact_targets_the_service_world() {
     let world = resolve.select_world(&[service], Some("service")).unwrap();
     wit_component::targets(&resolve, world, &fused().bytes)
         .expect("the artifact fits wasi:http/proxy + wasi:config/store");
+}
+
+#[test]
+fn the_artifact_carries_its_provenance() {
+    let provenance = Provenance::read(&fused().bytes)
+        .unwrap()
+        .expect("a provenance section");
+    assert_eq!(provenance, fused().provenance);
+    assert_eq!(provenance.manifest, "fusebox.toml");
+    assert_eq!(
+        provenance.export,
+        "http-handler: wasi:http/incoming-handler@0.2.6"
+    );
+    let names: Vec<&str> = provenance.inputs.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(names, fused().components);
+    let inputs = read_inputs(manifest(), std::path::Path::new(components::COMPONENTS_DIR)).unwrap();
+    for record in &provenance.inputs {
+        let input = inputs.iter().find(|i| i.name == record.name).unwrap();
+        assert_eq!(record.sha256, input.sha256(), "{}", record.name);
+        assert_eq!(record.size, input.bytes.len() as u64);
+    }
+    let wiring: Vec<String> = fused().wiring_text().lines().map(str::to_owned).collect();
+    assert_eq!(provenance.wiring, wiring);
+}
+
+/// `provider -> consumer: import` for every import of every instance in `graph`, sorted:
+/// `host` for an import that no argument satisfies (WAC's `...` leaves those to the
+/// host). Packages are named `namespace:component`.
+fn graph_wiring(graph: &CompositionGraph) -> Vec<String> {
+    let component = |node: wac_graph::NodeId| {
+        let package = graph[node]
+            .package()
+            .expect("an instantiation has a package");
+        let name = graph[package].name();
+        name.split_once(':').map_or(name, |(_, n)| n).to_owned()
+    };
+    let mut lines = Vec::new();
+    for node in graph.node_ids() {
+        if !matches!(graph[node].kind(), NodeKind::Instantiation(_)) {
+            continue;
+        }
+        let arguments: BTreeMap<&str, _> = graph.get_instantiation_arguments(node).collect();
+        let package = graph[node].package().unwrap();
+        let world = &graph.types()[graph[package].ty()];
+        for import in world.imports.keys() {
+            let provider = match arguments.get(import.as_str()) {
+                Some(argument) => match graph.get_alias_source(*argument) {
+                    Some((instance, _)) => component(instance),
+                    None => "host".to_owned(),
+                },
+                None => "host".to_owned(),
+            };
+            lines.push(format!("{provider} -> {}: {import}", component(node)));
+        }
+    }
+    lines.sort();
+    lines
+}
+
+#[test]
+fn the_emitted_wac_resolves_to_the_same_composition() {
+    let manifest = manifest();
+    let wac = fused().to_wac(manifest);
+    let document = wac_parser::Document::parse(&wac).unwrap_or_else(|e| panic!("{e}\n{wac}"));
+
+    // Resolve it against the same component files, as `wac compose` would.
+    let inputs = read_inputs(manifest, std::path::Path::new(components::COMPONENTS_DIR)).unwrap();
+    let keys: BTreeMap<String, Vec<u8>> = inputs
+        .iter()
+        .map(|i| {
+            (
+                fusebox_compose::package_key(manifest, &i.name),
+                i.bytes.clone(),
+            )
+        })
+        .collect();
+    let packages = keys
+        .iter()
+        .map(|(key, bytes)| {
+            (
+                BorrowedPackageKey::from_name_and_version(key, None),
+                bytes.clone(),
+            )
+        })
+        .collect();
+    let resolution = document
+        .resolve(packages)
+        .unwrap_or_else(|e| panic!("{e:?}\n{wac}"));
+    let encoded = resolution.encode(EncodeOptions::default()).unwrap();
+
+    // The same imports and exports as fusebox's own artifact...
+    let (mut imports, exports) = component_externs(&encoded).unwrap();
+    let mut expected_imports = fused().imports.clone();
+    imports.sort();
+    expected_imports.sort();
+    assert_eq!(imports, expected_imports);
+    assert_eq!(exports, fused().exports);
+
+    // ...and the same wiring, instance by instance.
+    let mut expected: Vec<String> = fused().wiring_text().lines().map(str::to_owned).collect();
+    expected.sort();
+    assert_eq!(graph_wiring(resolution.graph()), expected, "{wac}");
 }

@@ -1,16 +1,15 @@
 //! The capability sandbox, proven on real components:
 //!
-//! - the composer refuses components that reach for more than their policy grants
-//!   (`tests/components/overreaching-*`), naming the component, the interface and the
-//!   policy line;
+//! - the composer refuses components that reach for more than their `fusebox.toml`
+//!   section grants (`tests/components/overreaching-*`), naming the component, the
+//!   interface and the manifest line;
 //! - the host refuses the same components when handed them directly, without the composer;
 //! - the capability report says who can touch what (golden file);
 //! - in the fused artifact each component keeps its memory to itself: nothing at the top
 //!   level can name a core memory, and no component imports or exports one.
 
-use fusebox_compose::{Components, ComposeError, Input, Policy, Role, compose};
-use fusebox_tests::{TestHost, components, fused};
-use std::path::Path;
+use fusebox_compose::{ComposeError, Manifest};
+use fusebox_tests::{TestHost, components, fused, manifest, swapped};
 use wasmparser::{ComponentTypeRef, Parser, Payload};
 
 /// The overreaching test components, and the interface each reaches for.
@@ -26,36 +25,34 @@ const OVERREACHING: &[(&str, &str)] = &[
     ),
 ];
 
-/// The real components, with the calculator replaced by the component at `path`.
-fn with_calculator(path: &str) -> Components {
-    let mut components = Components::from_dir(Path::new(components::COMPONENTS_DIR)).unwrap();
-    components.calculator = Input::read(Role::Calculator, path).unwrap();
-    components
+/// The real manifest, with the calculator's source replaced by the component at `path`.
+fn with_calculator(path: &str) -> Manifest {
+    swapped("calculator", &format!(r#"{{ path = "{path}" }}"#))
 }
 
-/// The line of compose/policy.toml that lists the calculator's imports.
-fn calculator_policy_line() -> String {
-    let line = Policy::BUILTIN
+/// The line of fusebox.toml that lists the calculator's imports.
+fn calculator_grant_line() -> String {
+    let line = fusebox_tests::manifest_text()
         .lines()
         .position(|l| l == "[components.calculator]")
-        .expect("the policy has a calculator section")
-        + 2;
-    format!("compose/policy.toml:{line}")
+        .expect("the manifest has a calculator section")
+        + 3;
+    format!("fusebox.toml:{line}")
 }
 
 #[test]
-fn the_composer_refuses_each_overreaching_component_naming_the_policy_line() {
+fn the_composer_refuses_each_overreaching_component_naming_the_manifest_line() {
     for (path, interface) in OVERREACHING {
-        let error = compose(&with_calculator(path), &Policy::builtin())
+        let error = fusebox_tests::compose(&with_calculator(path))
             .expect_err("an overreaching calculator must be refused");
         let message = error.to_string();
         match &error {
             ComposeError::Refused {
-                role,
+                component,
                 imports,
                 grant,
             } => {
-                assert_eq!(*role, Role::Calculator, "{message}");
+                assert_eq!(component, "calculator", "{message}");
                 assert!(
                     imports.iter().any(|i| i.starts_with(interface)),
                     "{interface} not among the refused imports: {message}"
@@ -65,7 +62,7 @@ fn the_composer_refuses_each_overreaching_component_naming_the_policy_line() {
             other => panic!("{path}: expected a policy refusal, got: {other}"),
         }
         assert!(message.contains(interface), "{message}");
-        assert!(message.contains(&calculator_policy_line()), "{message}");
+        assert!(message.contains(&calculator_grant_line()), "{message}");
         assert!(!message.contains("fusebox:logger/log"), "{message}");
     }
 }
@@ -74,20 +71,24 @@ fn the_composer_refuses_each_overreaching_component_naming_the_policy_line() {
 fn granting_the_component_is_not_enough_when_the_artifact_may_not_import_it() {
     // The calculator's own section now grants the filesystem, but [artifact] (the proxy
     // world plus config) does not, so the artifact check still refuses it.
-    let policy = Policy::parse(
-        &Policy::BUILTIN.replace(
-            "imports = [\"fusebox:logger/log\"]",
-            "imports = [\"fusebox:logger/log\", \"wasi:filesystem/*\", \"wasi:cli/*\", \
-             \"wasi:io/*\", \"wasi:clocks/*\"]",
+    let source = format!(r#"{{ path = "{}" }}"#, components::OVERREACHING_FILESYSTEM);
+    let text = fusebox_tests::swapped_text("calculator", &source).replace(
+        &format!("source = {source}\nimports = [\"fusebox:logger/log\"]"),
+        &format!(
+            "source = {source}\nimports = [\"fusebox:logger/log\", \"wasi:filesystem/*\", \
+             \"wasi:cli/*\", \"wasi:io/*\", \"wasi:clocks/*\"]"
         ),
-        "granting.toml",
-    )
-    .unwrap();
-    let error = compose(
-        &with_calculator(components::OVERREACHING_FILESYSTEM),
-        &policy,
-    )
-    .expect_err("the artifact may not import the filesystem");
+    );
+    let granting = Manifest::parse(&text, "granting.toml", fusebox_tests::repo()).unwrap();
+    assert!(
+        granting
+            .component("calculator")
+            .unwrap()
+            .grant
+            .allows("wasi:filesystem/types")
+    );
+    let error =
+        fusebox_tests::compose(&granting).expect_err("the artifact may not import the filesystem");
     let message = error.to_string();
     assert!(
         matches!(error, ComposeError::ClosedWorld { .. }),
@@ -120,7 +121,7 @@ fn the_host_refuses_each_overreaching_component_handed_to_it_directly() {
 
 #[test]
 fn the_capability_report_matches_the_golden_file() {
-    let report = fused().capability_report(&Policy::builtin());
+    let report = fused().capability_report(manifest());
     fusebox_tests::golden("tests/golden/capabilities.md", &report);
 }
 

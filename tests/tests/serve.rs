@@ -297,7 +297,7 @@ async fn the_host_refuses_a_body_over_its_limit_before_instantiating() {
 fn a_component_wanting_more_than_the_proxy_world_is_refused_at_start() {
     // A bare std component imports wasi:cli/environment and friends, which only the
     // composer's cli-virt answers: the host must refuse it and say which import.
-    let calculator = std::fs::read(fusebox_tests::components::MISBEHAVING_CALCULATOR).unwrap();
+    let calculator = std::fs::read(fusebox_tests::components::OVERREACHING_ENVIRONMENT).unwrap();
     let error = TestHost::new(&calculator, &[])
         .err()
         .expect("the host refuses it");

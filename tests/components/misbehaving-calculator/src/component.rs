@@ -1,7 +1,9 @@
 //! The misbehaviours, one per operation.
 
 use crate::bindings::exports::fusebox::calculator::math::{Guest, MathError};
-use std::sync::atomic::{AtomicU32, Ordering};
+use alloc::vec;
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU32, Ordering};
 
 /// How many times `subtract` has run in this instance.
 static SUBTRACT_CALLS: AtomicU32 = AtomicU32::new(0);
@@ -20,7 +22,7 @@ impl Guest for Misbehaving {
     fn multiply(a: u32, _b: u32) -> Result<u32, MathError> {
         let mut spins = a;
         loop {
-            spins = std::hint::black_box(spins.wrapping_add(1));
+            spins = core::hint::black_box(spins.wrapping_add(1));
         }
     }
 
@@ -29,10 +31,11 @@ impl Guest for Misbehaving {
     }
 
     fn process_sequence(input: Vec<u32>) -> Vec<u32> {
+        // Without std an allocation failure panics, and the panic handler traps.
         let mut hoard: Vec<Vec<u8>> = Vec::new();
         loop {
             hoard.push(vec![1; 1 << 20]);
-            if std::hint::black_box(hoard.len()) == usize::MAX {
+            if core::hint::black_box(hoard.len()) == usize::MAX {
                 return input;
             }
         }

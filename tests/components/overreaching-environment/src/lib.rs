@@ -1,6 +1,6 @@
 //! A calculator that reads the environment, where hosts keep secrets (see `../README.md`).
-//! `std::env` imports `wasi:cli/environment`, which the calculator's policy does not
-//! grant: the composer must refuse it, and so must a host that is handed it directly.
+//! `std::env` imports `wasi:cli/environment`, which the calculator's grant does not
+//! cover: the composer must refuse it, and so must a host that is handed it directly.
 
 #[cfg(target_arch = "wasm32")]
 #[allow(missing_docs, unsafe_op_in_unsafe_fn)]

@@ -1,6 +1,6 @@
 //! A calculator that opens network connections, which a calculator has no business doing
 //! (see `../README.md`). Built with std, `std::net` makes it import `wasi:sockets`; the
-//! composer's policy must refuse it, and so must a host that is handed it directly.
+//! calculator's grant in fusebox.toml must refuse it, and so must a host that is handed it directly.
 
 #[cfg(target_arch = "wasm32")]
 #[allow(missing_docs, unsafe_op_in_unsafe_fn)]

@@ -1,0 +1,614 @@
+//! `fusebox.toml`, the composition manifest: the whole description of a fused artifact.
+//!
+//! A manifest has one `[artifact]` section and one `[components.<name>]` section per
+//! component. Each component says where its `.wasm` comes from (`source`) and what it may
+//! import (`imports`, its capability grant); `[artifact]` says what the fused artifact
+//! exports and what its host must grant it. The composer wires everything else itself:
+//! see [`crate::wiring`]. `docs/manifest.md` documents every key.
+//!
+//! ```toml
+//! [artifact]
+//! out = "target/fusebox/service.wasm"
+//! export = "wasi:http/incoming-handler"
+//! imports = ["wasi:http/proxy", "wasi:config/store"]
+//!
+//! [components.calculator]
+//! source = { crate = "calculator" }
+//! imports = ["fusebox:logger/log"]
+//! ```
+//!
+//! Every item read from the file keeps its `file:line`, so that an error can name the
+//! line to change. Unknown keys are refused, with their line.
+
+use crate::ComposeError;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// The grant entry that stands for every import of the `wasi:http/proxy` world.
+pub const PROXY_WORLD: &str = "wasi:http/proxy";
+
+/// The interfaces of the `wasi:http/proxy` world's imports, without versions.
+///
+/// A test checks this list against the vendored `wit/deps/http@*/proxy.wit`, so it cannot
+/// drift from the WIT it stands for.
+pub const PROXY_IMPORTS: &[&str] = &[
+    "wasi:cli/stderr",
+    "wasi:cli/stdin",
+    "wasi:cli/stdout",
+    "wasi:clocks/monotonic-clock",
+    "wasi:clocks/wall-clock",
+    "wasi:http/outgoing-handler",
+    "wasi:http/types",
+    "wasi:io/error",
+    "wasi:io/poll",
+    "wasi:io/streams",
+    "wasi:random/random",
+];
+
+/// `name` without its `@version` suffix.
+pub fn unversioned(name: &str) -> &str {
+    name.split_once('@').map_or(name, |(base, _)| base)
+}
+
+/// The `@version` suffix of `name`, if any.
+pub fn version(name: &str) -> Option<&str> {
+    name.split_once('@').map(|(_, v)| v)
+}
+
+/// Whether `name` carries a WASI 0.2 version, the only line the proxy hosts implement.
+pub fn is_wasi_0_2(name: &str) -> bool {
+    version(name).is_some_and(|v| v.starts_with("0.2."))
+}
+
+/// A parsed, checked `fusebox.toml`.
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    path: PathBuf,
+    dir: PathBuf,
+    /// The `[artifact]` section.
+    pub artifact: Artifact,
+    /// The `[components.<name>]` sections, in the order the file lists them.
+    pub components: Vec<ComponentSpec>,
+}
+
+/// The `[artifact]` section: what the fused artifact is.
+#[derive(Debug, Clone)]
+pub struct Artifact {
+    /// Where the CLI writes the artifact (`out`), resolved against the manifest's
+    /// directory.
+    pub out: PathBuf,
+    /// The interface the artifact exports (`export`), without a version; it is taken
+    /// from the one component that exports it.
+    pub export: String,
+    /// Where `export` is written, as `file:line`.
+    pub export_at: String,
+    /// The WAC package name of the composition (`package`), such as `fusebox:service`.
+    /// Its namespace also names the components' packages in `--emit-wac`.
+    pub package: String,
+    /// What the host must grant the artifact (`imports`): its closed world.
+    pub grant: Grant,
+}
+
+/// One `[components.<name>]` section.
+#[derive(Debug, Clone)]
+pub struct ComponentSpec {
+    /// The component's name: the key of its section.
+    pub name: String,
+    /// Where its section starts, as `file:line`.
+    pub at: String,
+    /// Where its `.wasm` comes from.
+    pub source: Source,
+    /// Where `source` is written, as `file:line`.
+    pub source_at: String,
+    /// What it may import.
+    pub grant: Grant,
+    /// Explicit providers for some of its imports, from `[components.<name>.wire]`.
+    pub wire: Vec<WireRule>,
+    /// Fused only when another component imports from it (`optional = true`), and then
+    /// without an "unused" warning: for adapters such as `cli-virt`.
+    pub optional: bool,
+}
+
+/// Where a component's `.wasm` comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// `{ crate = "name" }`: a crate of this workspace, built for `wasm32-wasip2` with the
+    /// `component` profile (`make compose` builds it).
+    Crate(String),
+    /// `{ path = "file.wasm" }`: a component built elsewhere, relative to the manifest.
+    Path(PathBuf),
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Crate(name) => write!(f, "crate {name}"),
+            Source::Path(path) => write!(f, "path {}", path.display()),
+        }
+    }
+}
+
+/// One entry of a `[components.<name>.wire]` table: the consumer's import of `import`
+/// (an interface, with or without a version) comes from the component `provider`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WireRule {
+    /// The interface, as written.
+    pub import: String,
+    /// The providing component's name.
+    pub provider: String,
+    /// Where the entry is written, as `file:line`.
+    pub at: String,
+}
+
+impl WireRule {
+    /// Whether this rule is about the import `name`.
+    pub fn matches(&self, name: &str) -> bool {
+        self.import == name || self.import == unversioned(name)
+    }
+}
+
+/// What one `imports` list grants, and where the file says so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    /// The section header as written in the file, such as `[components.auth]`.
+    pub section: String,
+    /// The entries: interfaces, `package/*` wildcards, or [`PROXY_WORLD`].
+    pub entries: Vec<String>,
+    /// Where the `imports` list starts, as `file:line`.
+    pub location: String,
+}
+
+impl Grant {
+    /// Whether this grant covers the import `name` (at any version).
+    pub fn allows(&self, name: &str) -> bool {
+        let interface = unversioned(name);
+        self.entries.iter().any(|entry| {
+            entry == interface
+                || (entry == PROXY_WORLD && PROXY_IMPORTS.contains(&interface))
+                || entry
+                    .strip_suffix('*')
+                    .is_some_and(|package| interface.starts_with(package))
+        })
+    }
+}
+
+/// The file format. Every table refuses keys it does not know.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ManifestFile {
+    artifact: ArtifactFile,
+    #[serde(default)]
+    components: BTreeMap<Spanned<String>, Spanned<ComponentFile>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ArtifactFile {
+    out: Option<String>,
+    export: Spanned<String>,
+    imports: Spanned<Vec<String>>,
+    package: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ComponentFile {
+    source: Spanned<SourceFile>,
+    imports: Spanned<Vec<String>>,
+    #[serde(default)]
+    wire: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    optional: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourceFile {
+    #[serde(rename = "crate")]
+    krate: Option<String>,
+    path: Option<String>,
+}
+
+/// The artifact's default path, relative to the manifest.
+const DEFAULT_OUT: &str = "target/fusebox/service.wasm";
+/// The composition's default WAC package name.
+const DEFAULT_PACKAGE: &str = "local:composition";
+
+impl Manifest {
+    /// Read and check the manifest at `path`.
+    pub fn from_file(path: &Path) -> Result<Manifest, ComposeError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ComposeError::ManifestInvalid {
+            path: path.to_owned(),
+            detail: format!("{}: {e}", path.display()),
+        })?;
+        // `fusebox.toml` alone has an empty parent: paths then stay relative, as written.
+        Manifest::parse(&text, path, path.parent().unwrap_or(Path::new("")))
+    }
+
+    /// Parse manifest `text`. `path` names the file in messages; relative `path` sources
+    /// and `out` resolve against `dir`.
+    pub fn parse(
+        text: &str,
+        path: impl Into<PathBuf>,
+        dir: impl Into<PathBuf>,
+    ) -> Result<Manifest, ComposeError> {
+        let path = path.into();
+        let dir = dir.into();
+        let at = |span: Range<usize>| {
+            let line = 1 + text[..span.start.min(text.len())].matches('\n').count();
+            format!("{}:{line}", path.display())
+        };
+        let invalid = |detail: String| ComposeError::ManifestInvalid {
+            path: path.clone(),
+            detail,
+        };
+        let file: ManifestFile = toml::from_str(text).map_err(|e| match e.span() {
+            // `fusebox.toml:7: unknown field `imprts`, expected one of …`
+            Some(span) => invalid(format!("{}: {}", at(span), e.message().trim())),
+            None => invalid(format!("{}: {}", path.display(), e.message().trim())),
+        })?;
+
+        let grant = |section: String, imports: Spanned<Vec<String>>| -> Result<Grant, _> {
+            let location = at(imports.span());
+            let entries = imports.into_inner();
+            if let Some(bad) = entries.iter().find(|e| !is_valid_entry(e)) {
+                return Err(invalid(format!(
+                    "{location}: `{bad}` in {section} is not `namespace:package/interface` or \
+                     `namespace:package/*` (write interfaces without a version)"
+                )));
+            }
+            Ok(Grant {
+                section,
+                entries,
+                location,
+            })
+        };
+
+        let artifact = file.artifact;
+        let package = match artifact.package {
+            Some(package) if !is_package_name(package.get_ref()) => {
+                return Err(invalid(format!(
+                    "{}: [artifact] package `{}` is not `namespace:name` in kebab-case",
+                    at(package.span()),
+                    package.get_ref()
+                )));
+            }
+            Some(package) => package.into_inner(),
+            None => DEFAULT_PACKAGE.to_owned(),
+        };
+        let export_at = at(artifact.export.span());
+        let export = artifact.export.into_inner();
+        if !is_interface_name(&export) {
+            return Err(invalid(format!(
+                "{export_at}: [artifact] export `{export}` is not `namespace:package/interface` \
+                 (without a version)"
+            )));
+        }
+        let artifact = Artifact {
+            out: dir.join(artifact.out.as_deref().unwrap_or(DEFAULT_OUT)),
+            export,
+            export_at,
+            package,
+            grant: grant("[artifact]".into(), artifact.imports)?,
+        };
+
+        // Keep the file's order: it breaks ties in the instantiation order.
+        let mut sections: Vec<_> = file.components.into_iter().collect();
+        sections.sort_by_key(|(name, _)| name.span().start);
+        let mut components = Vec::with_capacity(sections.len());
+        for (name, section) in sections {
+            let name_at = at(name.span());
+            let name = name.into_inner();
+            if !is_kebab(&name) {
+                return Err(invalid(format!(
+                    "{name_at}: [components.{name}]: a component name is kebab-case, like \
+                     `rate-limiter`"
+                )));
+            }
+            let header = format!("[components.{name}]");
+            let section = section.into_inner();
+            let source_at = at(section.source.span());
+            let source = match section.source.into_inner() {
+                SourceFile {
+                    krate: Some(krate),
+                    path: None,
+                } => Source::Crate(krate),
+                SourceFile {
+                    krate: None,
+                    path: Some(file),
+                } => Source::Path(dir.join(file)),
+                _ => {
+                    return Err(invalid(format!(
+                        "{source_at}: {header} source must have exactly one of `crate` or \
+                         `path`: `source = {{ crate = \"{name}\" }}` or \
+                         `source = {{ path = \"{name}.wasm\" }}`"
+                    )));
+                }
+            };
+            let mut wire = Vec::new();
+            for (import, provider) in section.wire {
+                let entry_at = at(import.span());
+                let import = import.into_inner();
+                if !is_interface_name(unversioned(&import)) {
+                    return Err(invalid(format!(
+                        "{entry_at}: `{import}` in [components.{name}.wire] is not an \
+                         interface, like `namespace:package/interface`"
+                    )));
+                }
+                wire.push(WireRule {
+                    import,
+                    provider: provider.into_inner(),
+                    at: entry_at,
+                });
+            }
+            components.push(ComponentSpec {
+                grant: grant(header, section.imports)?,
+                name,
+                at: name_at,
+                source,
+                source_at,
+                wire,
+                optional: section.optional,
+            });
+        }
+        if components.is_empty() {
+            return Err(invalid(format!(
+                "{}: the manifest has no [components.<name>] sections, so there is nothing \
+                 to fuse",
+                path.display()
+            )));
+        }
+        Ok(Manifest {
+            path,
+            dir,
+            artifact,
+            components,
+        })
+    }
+
+    /// The file this manifest was read from, as given.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The directory relative paths in the manifest resolve against.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The section of the component called `name`.
+    pub fn component(&self, name: &str) -> Option<&ComponentSpec> {
+        self.components.iter().find(|c| c.name == name)
+    }
+
+    /// The names of the components, in the file's order.
+    pub fn names(&self) -> Vec<&str> {
+        self.components.iter().map(|c| c.name.as_str()).collect()
+    }
+
+    /// Refuse `component`'s `imports` unless its grant covers every one of them.
+    pub fn check_component(&self, component: &str, imports: &[String]) -> Result<(), ComposeError> {
+        let Some(spec) = self.component(component) else {
+            return Err(ComposeError::UnknownComponent {
+                name: component.to_owned(),
+                manifest: self.path.clone(),
+                known: self.names().join(", "),
+            });
+        };
+        let refused: Vec<String> = imports
+            .iter()
+            .filter(|i| !spec.grant.allows(i))
+            .cloned()
+            .collect();
+        match refused.is_empty() {
+            true => Ok(()),
+            false => Err(ComposeError::Refused {
+                component: component.to_owned(),
+                imports: refused,
+                grant: Box::new(spec.grant.clone()),
+            }),
+        }
+    }
+
+    /// Whether the fused artifact may import `name`: granted by `[artifact]`, and a WASI
+    /// 0.2 interface, the line the proxy hosts implement.
+    pub fn artifact_may_import(&self, name: &str) -> bool {
+        self.artifact.grant.allows(name) && is_wasi_0_2(name)
+    }
+}
+
+/// A kebab-case word list: `rate-limiter`, `http-handler`.
+fn is_kebab(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('-').all(|word| {
+            word.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+}
+
+/// `namespace:name`, both kebab-case.
+fn is_package_name(s: &str) -> bool {
+    s.split_once(':')
+        .is_some_and(|(namespace, name)| is_kebab(namespace) && is_kebab(name))
+}
+
+/// `namespace:package/interface`, without a version.
+fn is_interface_name(s: &str) -> bool {
+    s.split_once('/')
+        .is_some_and(|(package, interface)| is_package_name(package) && is_kebab(interface))
+}
+
+/// A grant entry: `namespace:package/interface` or `namespace:package/*`.
+fn is_valid_entry(entry: &str) -> bool {
+    match entry.strip_suffix("/*") {
+        Some(package) => is_package_name(package),
+        None => is_interface_name(entry),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SMALL: &str = r#"[artifact]
+export = "wasi:http/incoming-handler"
+imports = ["wasi:http/proxy", "wasi:config/store"]
+
+[components.auth]
+source = { crate = "auth" }
+imports = ["wasi:io/*", "fusebox:logger/log"]
+
+[components.calculator]
+source = { path = "prebuilt/calc.wasm" }
+imports = ["fusebox:logger/log"]
+
+[components.calculator.wire]
+"fusebox:logger/log" = "auth"
+"#;
+
+    fn parse(text: &str) -> Result<Manifest, ComposeError> {
+        Manifest::parse(text, "m.toml", "/ws")
+    }
+
+    #[test]
+    fn reads_every_key_with_its_line() {
+        let m = parse(SMALL).unwrap();
+        assert_eq!(m.names(), ["auth", "calculator"], "the file's order");
+        assert_eq!(m.artifact.out, Path::new("/ws/target/fusebox/service.wasm"));
+        assert_eq!(m.artifact.export, "wasi:http/incoming-handler");
+        assert_eq!(m.artifact.export_at, "m.toml:2");
+        assert_eq!(m.artifact.grant.location, "m.toml:3");
+        let auth = &m.components[0];
+        assert_eq!(auth.source, Source::Crate("auth".into()));
+        assert_eq!(
+            (auth.at.as_str(), auth.source_at.as_str()),
+            ("m.toml:5", "m.toml:6")
+        );
+        assert_eq!(auth.grant.location, "m.toml:7");
+        let calculator = &m.components[1];
+        assert_eq!(
+            calculator.source,
+            Source::Path("/ws/prebuilt/calc.wasm".into())
+        );
+        assert_eq!(
+            calculator.wire,
+            [WireRule {
+                import: "fusebox:logger/log".into(),
+                provider: "auth".into(),
+                at: "m.toml:14".into()
+            }]
+        );
+        assert!(calculator.wire[0].matches("fusebox:logger/log@0.1.0"));
+        assert!(!calculator.wire[0].matches("fusebox:logger/other@0.1.0"));
+    }
+
+    #[test]
+    fn the_artifact_grant_is_wasi_0_2_only() {
+        let m = parse(SMALL).unwrap();
+        assert!(m.artifact_may_import("wasi:http/types@0.2.4"));
+        assert!(m.artifact_may_import("wasi:io/streams@0.2.6"));
+        assert!(m.artifact_may_import("wasi:config/store@0.2.0-rc.1"));
+        for refused in [
+            "wasi:filesystem/types@0.2.6",
+            "wasi:sockets/tcp@0.2.6",
+            "wasi:cli/environment@0.2.6",
+            "wasi:http/types@0.3.0",
+            "wasi:http/types",
+            "fusebox:logger/log@0.1.0",
+        ] {
+            assert!(!m.artifact_may_import(refused), "{refused}");
+        }
+    }
+
+    #[test]
+    fn grants_match_interfaces_wildcards_and_the_proxy_world() {
+        let m = parse(SMALL).unwrap();
+        let auth = &m.components[0].grant;
+        assert!(auth.allows("wasi:io/streams@0.2.6"));
+        assert!(auth.allows("fusebox:logger/log@0.1.0"));
+        assert!(!auth.allows("wasi:iox/streams@0.2.6"));
+        assert!(!auth.allows("fusebox:logger/logs@0.1.0"));
+        assert!(m.artifact.grant.allows("wasi:random/random@0.2.6"));
+    }
+
+    #[test]
+    fn refusals_name_the_component_the_interface_and_the_line() {
+        let m = parse(SMALL).unwrap();
+        let error = m
+            .check_component(
+                "calculator",
+                &[
+                    "fusebox:logger/log@0.1.0".into(),
+                    "wasi:sockets/tcp@0.2.6".into(),
+                ],
+            )
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "policy refused the calculator component: it imports `wasi:sockets/tcp@0.2.6`, \
+             which [components.calculator] at m.toml:11 does not grant; if calculator should \
+             have this capability, add it to that `imports` list"
+        );
+    }
+
+    #[test]
+    fn bad_manifests_are_refused_with_the_line() {
+        let component = |body: &str| {
+            format!("[artifact]\nexport = \"a:b/c\"\nimports = []\n\n[components.x]\n{body}\n")
+        };
+        for (text, reason) in [
+            (
+                component("source = { crate = \"x\" }\nimprts = []"),
+                "m.toml:7: unknown field `imprts`, expected one of",
+            ),
+            (
+                component("source = { crate = \"x\" }\nimports = [\"wasi:io/streams@0.2.6\"]"),
+                "m.toml:7: `wasi:io/streams@0.2.6` in [components.x] is not",
+            ),
+            (
+                component("source = { crate = \"x\", path = \"x.wasm\" }\nimports = []"),
+                "m.toml:6: [components.x] source must have exactly one of `crate` or `path`",
+            ),
+            (
+                component("source = { crate = \"x\" }\nimports = []\nwire = { \"nonsense\" = \"y\" }"),
+                "m.toml:8: `nonsense` in [components.x.wire] is not an interface",
+            ),
+            (
+                component("source = { crate = \"x\" }"),
+                "missing field `imports`",
+            ),
+            (
+                "[artifact]\nexport = \"a:b/c\"\nimports = []\n[components.Bad_Name]\nsource = { crate = \"x\" }\nimports = []\n".into(),
+                "m.toml:4: [components.Bad_Name]: a component name is kebab-case",
+            ),
+            (
+                "[artifact]\nexport = \"wasi:http/incoming-handler@0.2.6\"\nimports = []\n".into(),
+                "m.toml:2: [artifact] export `wasi:http/incoming-handler@0.2.6` is not",
+            ),
+            (
+                "[artifact]\nexport = \"a:b/c\"\nimports = []\n".into(),
+                "has no [components.<name>] sections",
+            ),
+            ("[components.x\n".into(), "m.toml:1:"),
+        ] {
+            let error = parse(&text).unwrap_err().to_string();
+            assert!(error.contains(reason), "{text:?}:\n{error}");
+            assert!(error.starts_with("invalid manifest: m.toml"), "{error}");
+        }
+    }
+
+    #[test]
+    fn splits_names() {
+        assert_eq!(unversioned("wasi:cli/exit@0.2.6"), "wasi:cli/exit");
+        assert_eq!(version("wasi:cli/exit@0.2.6"), Some("0.2.6"));
+        assert_eq!(unversioned("plain"), "plain");
+        assert!(is_kebab("http-handler") && is_kebab("a1") && !is_kebab("a--b"));
+        assert!(!is_kebab("Http") && !is_kebab("1a") && !is_kebab(""));
+    }
+}
