@@ -1,8 +1,10 @@
-//! `make new-component` scaffolds a component that builds at once: in a copy of the
-//! repository, scaffold one, build it for wasm32-wasip2, run its native tests, and check
-//! the component's interface.
+//! `make new-component` scaffolds a component that builds at once and fuses with no
+//! change to the composer: in a copy of the repository (a git repository of its own),
+//! scaffold one, build it for wasm32-wasip2, run its native tests, check its interface,
+//! then scaffold a consumer of it, and compose the copy's `fusebox.toml` with both, while
+//! `git status` shows nothing changed under `compose/`.
 
-use fusebox_compose::{Input, Role, component_externs};
+use fusebox_compose::{Input, Manifest, component_externs, compose, read_inputs};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -35,10 +37,19 @@ fn copy_repository(repo: &Path, dest: &Path) {
 }
 
 #[test]
-fn a_scaffolded_component_builds_and_tests_at_once() {
+fn a_scaffolded_component_builds_tests_and_fuses_without_touching_the_composer() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let copy = tempfile::tempdir().unwrap();
     copy_repository(repo, copy.path());
+    let git = |args: &[&str]| {
+        run(Command::new("git")
+            .current_dir(copy.path())
+            .args(["-c", "user.name=test", "-c", "user.email=test@example.com"])
+            .args(args))
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "the repository as it is"]);
     // Share the guests' build cache so only the new crate compiles.
     let target: PathBuf = repo.join("target").join("guests");
     let cargo = || {
@@ -50,29 +61,32 @@ fn a_scaffolded_component_builds_and_tests_at_once() {
 
     let out = run(Command::new("bash")
         .current_dir(copy.path())
-        .args(["scripts/new-component.sh", "demo-widget"]));
+        .args(["scripts/new-component.sh", "greeter"]));
     assert!(
-        out.contains("created wit/demo-widget and components/demo-widget"),
+        out.contains(
+            "created wit/greeter, components/greeter and [components.greeter] in fusebox.toml"
+        ),
         "{out}"
     );
 
-    let wasm = target.join("wasm32-wasip2/component/demo_widget.wasm");
+    let wasm = target.join("wasm32-wasip2/component/greeter.wasm");
     let _ = std::fs::remove_file(&wasm); // never pass on a stale build
     run(cargo().args([
         "build",
         "-p",
-        "demo-widget",
+        "greeter",
         "--profile",
         "component",
         "--target",
         "wasm32-wasip2",
     ]));
-    let out = run(cargo().args(["test", "-p", "demo-widget"]));
+    let out = run(cargo().args(["test", "-p", "greeter"]));
     assert!(out.contains("1 passed"), "{out}");
 
-    let input = Input::read(Role::Calculator, &wasm).expect("the build produced a valid component");
+    let input = Input::from_bytes("greeter", &wasm, std::fs::read(&wasm).unwrap())
+        .expect("the build produced a valid component");
     let (imports, exports) = component_externs(&input.bytes).unwrap();
-    assert_eq!(exports, ["fusebox:demo-widget/api@0.1.0"]);
+    assert_eq!(exports, ["fusebox:greeter/api@0.1.0"]);
     // no_std like the other components: nothing but what its world declares.
     assert_eq!(imports, ["fusebox:logger/log@0.1.0"]);
 
@@ -85,4 +99,62 @@ fn a_scaffolded_component_builds_and_tests_at_once() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("kebab-case"));
     assert!(!copy.path().join("components/Bad_Name").exists());
+
+    // A consumer of the greeter's interface: scaffolded, built, and fused with everything
+    // else by the copy's own manifest.
+    run(Command::new("bash").current_dir(copy.path()).args([
+        "scripts/new-component.sh",
+        "greeter-client",
+        "greeter",
+    ]));
+    let client = target.join("wasm32-wasip2/component/greeter_client.wasm");
+    let _ = std::fs::remove_file(&client);
+    run(cargo().args([
+        "build",
+        "-p",
+        "greeter-client",
+        "--profile",
+        "component",
+        "--target",
+        "wasm32-wasip2",
+    ]));
+    let manifest = Manifest::from_file(&copy.path().join("fusebox.toml")).unwrap();
+    let inputs = read_inputs(&manifest, &target.join("wasm32-wasip2/component")).unwrap();
+    let fused = compose(&manifest, &inputs).expect("the new components fuse");
+    let wiring = fused.wiring_text();
+    assert!(
+        wiring.contains("greeter -> greeter-client: fusebox:greeter/api@0.1.0\n"),
+        "{wiring}"
+    );
+    assert!(
+        wiring.contains("logger -> greeter: fusebox:logger/log@0.1.0\n"),
+        "{wiring}"
+    );
+    assert!(fused.components.contains(&"greeter-client".to_owned()));
+    // Nothing imports from the client yet, and the composer says so.
+    assert_eq!(fused.warnings.len(), 1, "{:?}", fused.warnings);
+    assert!(
+        fused.warnings[0].starts_with("greeter-client (")
+            && fused.warnings[0].ends_with(
+                "is fused, but no component imports from it and [artifact] does not export it"
+            ),
+        "{:?}",
+        fused.warnings
+    );
+
+    // No file under compose/ changed; what did change is the workspace and the manifest.
+    assert_eq!(git(&["status", "--porcelain", "--", "compose/"]), "");
+    let changed = git(&["status", "--porcelain"]);
+    for path in [
+        "Cargo.toml",
+        "Cargo.lock",
+        "fusebox.toml",
+        "components/greeter/",
+        "components/greeter-client/",
+        "wit/greeter/",
+        "wit/greeter-client/",
+    ] {
+        assert!(changed.contains(path), "{path} not in:\n{changed}");
+    }
+    assert_eq!(changed.lines().count(), 7, "{changed}");
 }
