@@ -209,6 +209,11 @@ impl Runtime {
         })
     }
 
+    /// The per-request limits this runtime enforces.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
     /// How many more instances may start now.
     pub fn free_slots(&self) -> usize {
         self.slots.available_permits()

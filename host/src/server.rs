@@ -6,19 +6,30 @@
 //!   outcome and request id;
 //! - the guest's stderr to stderr, one line at a time, tagged with the same request id.
 //!
+//! A request body the guest does not read to the end (a 404 for a large upload, say) is
+//! still read and discarded, up to the body limit: closing the connection on a client
+//! that is still sending would reset it before it reads its answer.
+//!
 //! [`serve`] stops accepting when `shutdown` resolves, then waits for in-flight requests
 //! to finish (up to a grace period) before returning.
 
 use crate::runtime::{Outcome, Runtime, Served};
+use bytes::Bytes;
+use http_body::{Body, Frame};
+use http_body_util::BodyExt as _;
+use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use std::future::Future;
 use std::io::Write as _;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::net::TcpListener;
+use tokio::sync::mpsc;
 
 /// How long [`serve`] waits for in-flight requests after `shutdown` resolves.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -47,7 +58,7 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let runtime = runtime.clone();
-        let service = service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+        let service = service_fn(move |request: hyper::Request<Incoming>| {
             let runtime = runtime.clone();
             async move { Ok::<_, std::convert::Infallible>(serve_one(&runtime, request).await) }
         });
@@ -74,15 +85,85 @@ pub async fn serve(
 
 async fn serve_one(
     runtime: &Runtime,
-    request: hyper::Request<hyper::body::Incoming>,
+    request: hyper::Request<Incoming>,
 ) -> hyper::Response<wasmtime_wasi_http::p2::body::HyperOutgoingBody> {
     let started = Instant::now();
     let method = request.method().to_string();
     let path = request.uri().path().to_owned();
+    let limits = runtime.limits();
+    let (limit, deadline) = (limits.max_body_bytes, limits.deadline);
+    let request = request.map(|body| read_to_the_end(body, limit, deadline));
     let served = runtime.handle(request).await;
     access_log(&served, &method, &path, started.elapsed());
     forward_guest_stderr(&served);
     served.response
+}
+
+/// `body`, read on a task of its own. The guest gets its frames through a channel; when
+/// it drops its end with the body unread, the task goes on reading and discarding, until
+/// the body ends, `limit` bytes have arrived in all, or `deadline` passes. Then hyper has
+/// read the whole request, so the client reads its answer, and the connection can serve
+/// the next request. This is nginx's lingering close, bounded by the same limits as the
+/// request itself.
+fn read_to_the_end(body: Incoming, limit: u64, deadline: Duration) -> RequestBody {
+    // Most requests (every GET) have no body: nothing to drain, no task to spawn.
+    if body.is_end_stream() {
+        return RequestBody::Empty(body);
+    }
+    let (frames, receiver) = mpsc::channel(4);
+    tokio::spawn(async move {
+        let mut body = body;
+        let mut received = 0u64;
+        let pump = async {
+            while let Some(frame) = body.frame().await {
+                let frame = match frame {
+                    Ok(frame) => frame,
+                    Err(error) => {
+                        let _ = frames.send(Err(error)).await;
+                        return;
+                    }
+                };
+                received += frame.data_ref().map_or(0, |data| data.len() as u64);
+                if frames.is_closed() {
+                    if received > limit {
+                        return;
+                    }
+                } else {
+                    // An error means the guest has just let go: keep draining.
+                    let _ = frames.send(Ok(frame)).await;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(deadline, pump).await;
+    });
+    RequestBody::Channel(receiver)
+}
+
+/// The guest's end of [`read_to_the_end`].
+enum RequestBody {
+    /// A request without a body.
+    Empty(Incoming),
+    /// The frames of a body that a task reads to the end.
+    Channel(mpsc::Receiver<Result<Frame<Bytes>, hyper::Error>>),
+}
+
+impl Body for RequestBody {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        match self.get_mut() {
+            RequestBody::Empty(body) => Pin::new(body).poll_frame(cx),
+            RequestBody::Channel(frames) => frames.poll_recv(cx),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        matches!(self, RequestBody::Empty(body) if body.is_end_stream())
+    }
 }
 
 fn unix_millis() -> u128 {

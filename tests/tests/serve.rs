@@ -320,3 +320,65 @@ fn a_component_that_is_not_a_proxy_is_refused_at_start() {
     );
     assert!(message.contains("wasi:http/incoming-handler"), "{message}");
 }
+
+/// Send `POST path` with a body of `len` bytes the way a simple client does, the whole
+/// body first and then the answer, twice on one connection; return both statuses.
+fn post_then_read(addr: std::net::SocketAddr, path: &str, len: usize) -> std::io::Result<Vec<u16>> {
+    use std::io::{Read as _, Write as _};
+    let mut stream = std::net::TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    stream.set_write_timeout(Some(Duration::from_secs(10)))?;
+    let mut statuses = Vec::new();
+    let mut pending = Vec::new();
+    for _ in 0..2 {
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nhost: fusebox\r\ncontent-type: application/json\r\n\
+             content-length: {len}\r\n\r\n"
+        );
+        stream.write_all(head.as_bytes())?;
+        stream.write_all(&vec![b' '; len])?;
+        // Read one whole response: its head, then content-length bytes of body.
+        let mut chunk = [0u8; 4096];
+        loop {
+            let mut headers = [httparse::EMPTY_HEADER; 32];
+            let mut response = httparse::Response::new(&mut headers);
+            if let Ok(httparse::Status::Complete(head_len)) = response.parse(&pending) {
+                let length: usize = response
+                    .headers
+                    .iter()
+                    .find(|h| h.name.eq_ignore_ascii_case("content-length"))
+                    .and_then(|h| std::str::from_utf8(h.value).ok()?.parse().ok())
+                    .unwrap_or(0);
+                if pending.len() >= head_len + length {
+                    statuses.push(response.code.unwrap_or(0));
+                    pending.drain(..head_len + length);
+                    break;
+                }
+            }
+            let n = stream.read(&mut chunk)?;
+            if n == 0 {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+            pending.extend_from_slice(&chunk[..n]);
+        }
+    }
+    Ok(statuses)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_sending_a_body_nobody_reads_still_reads_its_answer() {
+    // The handler answers an unknown path with 404 without reading the body. The host
+    // drains what it left unread (up to the body limit) instead of closing on a client
+    // that is still sending, so the client reads its 404, and can even reuse the
+    // connection.
+    let server = Server::artifact(&fused().bytes, test_limits()).await;
+    let addr = server.addr;
+    for len in [64 * 1024, 512 * 1024] {
+        let statuses =
+            tokio::task::spawn_blocking(move || post_then_read(addr, "/no-such-route", len))
+                .await
+                .unwrap()
+                .unwrap_or_else(|e| panic!("a {len}-byte body: {e}"));
+        assert_eq!(statuses, [404, 404], "a {len}-byte body");
+    }
+}
