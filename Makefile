@@ -63,10 +63,12 @@ $(DEV_KEY):
 	@mkdir -p $(dir $@)
 	head -c 32 /dev/urandom | base64 > $@
 
+ADDR ?= 127.0.0.1:8080
+
 .PHONY: serve
-## Compose if needed, then serve the artifact on 127.0.0.1:8080 with a development key.
+## Compose if needed, then serve the artifact on 127.0.0.1:8080 (ADDR=…) with a development key.
 serve: compose $(DEV_KEY)
-	cargo run --quiet --release -p fusebox-host -- serve $(ARTIFACT) --key-file $(DEV_KEY)
+	cargo run --quiet --release -p fusebox-host -- serve $(ARTIFACT) --key-file $(DEV_KEY) --addr $(ADDR)
 
 LOAD_SECONDS ?= 30
 LOAD_PROFILE ?= release

@@ -46,7 +46,7 @@ struct Serve {
     #[arg(default_value = "target/fusebox/service.wasm")]
     artifact: PathBuf,
     /// The address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    #[arg(long, env = "FUSEBOX_ADDR", default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
     /// A file holding the HS256 key, given to the component as `auth.hs256-key`
     /// (trailing newlines are ignored). Without it, FUSEBOX_HS256_KEY is used if set.

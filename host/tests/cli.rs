@@ -24,7 +24,8 @@ fn serve(artifact: &[u8], args: &[&str]) -> (Running, tempfile::TempDir) {
     let mut child = fusebox()
         .arg("serve")
         .arg(&path)
-        .args(["--addr", "127.0.0.1:0"])
+        // The address from the environment (`make load` passes --addr instead).
+        .env("FUSEBOX_ADDR", "127.0.0.1:0")
         .args(args)
         .env("FUSEBOX_HS256_KEY", fusebox_tests::TEST_KEY)
         .stdout(Stdio::piped())
