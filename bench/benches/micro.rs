@@ -66,6 +66,7 @@ fn cold_start(c: &mut Criterion) {
             "benchmark-key-0123456789abcdef-0123".into(),
         )],
         allocator: Allocator::Pooling,
+        cache_dir: None,
     };
     let runtime = Runtime::new(&artifact, config).expect("load the artifact");
     let tokio = tokio::runtime::Builder::new_current_thread()

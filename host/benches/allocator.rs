@@ -39,6 +39,7 @@ fn allocators(c: &mut Criterion) {
             },
             config: Vec::new(),
             allocator,
+            cache_dir: None,
         };
         let runtime = Runtime::new(artifact, config).unwrap();
         group.bench_function(name, |b| b.iter(|| healthz(&runtime, &tokio)));

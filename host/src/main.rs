@@ -76,6 +76,11 @@ struct Serve {
     /// memory images) or on-demand.
     #[arg(long, value_enum, default_value_t = AllocatorArg::Pooling)]
     allocator: AllocatorArg,
+    /// Keep compiled code in this directory (wasmtime's compilation cache), so that a
+    /// restart with the same artifact and settings skips compiling it. Worth it for a
+    /// large artifact, such as one with a Python component (seconds to compile).
+    #[arg(long, env = "FUSEBOX_CACHE_DIR")]
+    cache_dir: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -153,6 +158,7 @@ fn serve(args: Serve) -> anyhow::Result<()> {
             AllocatorArg::Pooling => Allocator::Pooling,
             AllocatorArg::OnDemand => Allocator::OnDemand,
         },
+        cache_dir: args.cache_dir.clone(),
     };
     let runtime = Runtime::new(&artifact, runtime_config)
         .with_context(|| format!("cannot serve {}", args.artifact.display()))?;

@@ -90,6 +90,10 @@ pub struct RuntimeConfig {
     pub config: Vec<(String, String)>,
     /// The instance allocator.
     pub allocator: Allocator,
+    /// Where to keep compiled code between runs (wasmtime's compilation cache, keyed by
+    /// the artifact and the engine's settings), or `None` to compile at every start. A
+    /// large artifact, such as one with a Python component, then compiles once.
+    pub cache_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for RuntimeConfig {
@@ -98,6 +102,7 @@ impl Default for RuntimeConfig {
             limits: Limits::default(),
             config: Vec::new(),
             allocator: Allocator::Pooling,
+            cache_dir: None,
         }
     }
 }
@@ -184,7 +189,7 @@ impl Runtime {
     /// on demand, 1.40× faster.
     pub fn new(artifact: &[u8], config: RuntimeConfig) -> Result<Self, HostError> {
         let limits = config.limits.clone();
-        let engine = Engine::new(&engine_config(&config)).map_err(HostError::Engine)?;
+        let engine = Engine::new(&engine_config(&config)?).map_err(HostError::Engine)?;
         let component = Component::new(&engine, artifact).map_err(HostError::Compile)?;
 
         // Grant exactly the proxy world and the config store: nothing else is linked.
@@ -353,9 +358,16 @@ impl Runtime {
     }
 }
 
-fn engine_config(config: &RuntimeConfig) -> Config {
+fn engine_config(config: &RuntimeConfig) -> Result<Config, HostError> {
     let mut engine = Config::new();
     engine.epoch_interruption(true);
+    if let Some(dir) = &config.cache_dir {
+        let mut cache = wasmtime::CacheConfig::new();
+        cache.with_directory(dir);
+        engine.cache(Some(
+            wasmtime::Cache::new(cache).map_err(HostError::Engine)?,
+        ));
+    }
     if config.allocator == Allocator::Pooling {
         let instances = u32::try_from(config.limits.max_instances).unwrap_or(u32::MAX);
         let mut pooling = PoolingAllocationConfig::new();
@@ -390,7 +402,7 @@ fn engine_config(config: &RuntimeConfig) -> Config {
         engine.signals_based_traps(false);
         engine.memory_init_cow(true);
     }
-    engine
+    Ok(engine)
 }
 
 /// A JSON error response made by the host itself, in the same shape as the API's.
