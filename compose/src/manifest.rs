@@ -319,7 +319,7 @@ impl Manifest {
                 SourceFile {
                     krate: None,
                     path: Some(file),
-                } => Source::Path(dir.join(file)),
+                } => Source::Path(normalize(&dir.join(file))),
                 _ => {
                     return Err(invalid(format!(
                         "{source_at}: {header} source must have exactly one of `crate` or \
@@ -418,6 +418,25 @@ impl Manifest {
     pub fn artifact_may_import(&self, name: &str) -> bool {
         self.artifact.grant.allows(name) && is_wasi_0_2(name)
     }
+}
+
+/// `path` with `.` and `dir/..` pairs removed, without touching the filesystem:
+/// `examples/polyglot/../../target/x.wasm` is `target/x.wasm`.
+fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// A kebab-case word list: `rate-limiter`, `http-handler`.
@@ -601,6 +620,21 @@ imports = ["fusebox:logger/log"]
             assert!(error.contains(reason), "{text:?}:\n{error}");
             assert!(error.starts_with("invalid manifest: m.toml"), "{error}");
         }
+    }
+
+    #[test]
+    fn path_sources_resolve_against_the_manifest() {
+        let text = SMALL.replace("prebuilt/calc.wasm", "../../target/calc.wasm");
+        let m = Manifest::parse(&text, "examples/x/m.toml", "examples/x").unwrap();
+        assert_eq!(
+            m.components[1].source,
+            Source::Path("target/calc.wasm".into())
+        );
+        let m = Manifest::parse(&text, "m.toml", "").unwrap();
+        assert_eq!(
+            m.components[1].source,
+            Source::Path("../../target/calc.wasm".into())
+        );
     }
 
     #[test]
