@@ -12,9 +12,9 @@ SHELL := bash
 # The guest crates: every directory under components/ (so a scaffolded one is included at
 # once) and cli-virt. Test-only guests (tests/components) are linted and checked, but only
 # a manifest that names them fuses them. What goes into the artifact is fusebox.toml's say.
-GUESTS := $(notdir $(wildcard components/*)) cli-virt
+GUESTS := $(patsubst components/%/Cargo.toml,%,$(wildcard components/*/Cargo.toml)) cli-virt
 TEST_GUESTS := $(patsubst tests/components/%/Cargo.toml,%,$(wildcard tests/components/*/Cargo.toml))
-GUEST_DIRS := $(wildcard components/*) compose/cli-virt \
+GUEST_DIRS := $(addprefix components/,$(GUESTS:cli-virt=)) compose/cli-virt \
 	$(addprefix tests/components/,$(TEST_GUESTS)) bench/driver
 GUEST_TARGET := target/guests
 COMPONENTS := $(GUEST_TARGET)/wasm32-wasip2/component
@@ -56,6 +56,19 @@ components: tools bindings
 compose: tools bindings
 	cargo run --quiet --release -p fusebox-compose -- --manifest $(MANIFEST)
 
+# The polyglot composition: examples/polyglot/fusebox.toml differs from fusebox.toml
+# only in the calculator's source line, which names the Python calculator.
+PY_CALCULATOR := target/guests/python/calculator_py.wasm
+POLYGLOT := target/fusebox/service-polyglot.wasm
+
+$(PY_CALCULATOR): $(wildcard components/calculator-py/*.py) components/calculator-py/build.sh $(WIT)
+	components/calculator-py/build.sh $@
+
+.PHONY: compose-polyglot
+## The same artifact with the calculator in Python (componentize-py): target/fusebox/service-polyglot.wasm.
+compose-polyglot: tools bindings $(PY_CALCULATOR)
+	cargo run --quiet --release -p fusebox-compose -- --manifest examples/polyglot/fusebox.toml --out $(POLYGLOT)
+
 DEV_KEY := target/fusebox/dev.key
 
 # A random development key, made once. Tokens for `make serve` are minted with it.
@@ -96,14 +109,23 @@ soak:
 .PHONY: test
 ## Run everything that proves fusebox works: lint, drift checks, all tests, a short soak.
 test: tools lint check
+	python3 -m unittest discover --start-directory components/calculator-py
 	cargo test --workspace
 	$(MAKE) --no-print-directory soak SOAK_REQUESTS=5000 LOAD_PROFILE=dev
 
 WASMTIME_CLI := 48.0.8
 
+.PHONY: stock-wasmtime
+## Serve both artifacts (all-Rust and polyglot) on stock `wasmtime serve` and check real requests.
+stock-wasmtime:
+	@command -v wasmtime >/dev/null || { \
+		echo "stock-wasmtime: installing wasmtime-cli $(WASMTIME_CLI) (several minutes)"; \
+		cargo install --locked wasmtime-cli@$(WASMTIME_CLI); }
+	cargo test -p fusebox-tests --test stock_wasmtime -- --ignored
+
 .PHONY: bench
 ## Every benchmark beside its baseline; writes docs/benchmarks.md and plots (~4 min once built).
-bench: compose
+bench: compose compose-polyglot
 	@command -v wasmtime >/dev/null || { \
 		echo "bench: installing wasmtime-cli $(WASMTIME_CLI) for the wasmtime serve baseline (several minutes)"; \
 		time cargo install --locked wasmtime-cli@$(WASMTIME_CLI); }
@@ -111,7 +133,7 @@ bench: compose
 
 .PHONY: bench-quick
 ## The same benchmarks, shorter (under 2 min once built); report in target/fusebox/bench-quick/.
-bench-quick: compose
+bench-quick: compose compose-polyglot
 	$(MAKE) --no-print-directory bench-run BENCH_QUICK=1
 
 .PHONY: bench-run

@@ -3,9 +3,10 @@
 //! This follows wasmtime's `test-programs/artifacts`: a nested `cargo build` for
 //! `wasm32-wasip2` with the size-tuned `component` profile, into its own target
 //! directory (`target/guests`, because the outer cargo holds the lock on `target/`),
-//! then one path constant per component in `$OUT_DIR/components.rs`. So `cargo test`
-//! always tests components built from the current sources, never a file that only a
-//! manual `make` would have produced.
+//! then one path constant per component in `$OUT_DIR/components.rs`. The Python
+//! calculator is built by its own script (componentize-py, installed into `target/py` on
+//! first use). So `cargo test` always tests components built from the current sources,
+//! never a file that only a manual `make` would have produced.
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -31,6 +32,7 @@ fn main() {
 
     for watched in [
         "components",
+        "scripts/ensure-python.sh",
         "compose/cli-virt",
         "tests/components",
         "wit",
@@ -89,6 +91,22 @@ fn main() {
             path.display().to_string()
         ));
     }
+    // The Python calculator, for the polyglot artifact (examples/polyglot/fusebox.toml).
+    let python = target_dir.join("python").join("calculator_py.wasm");
+    let status = Command::new(workspace.join("components/calculator-py/build.sh"))
+        .arg(&python)
+        .status()
+        .expect("failed to run components/calculator-py/build.sh");
+    assert!(
+        status.success(),
+        "building the Python calculator failed (see above); it needs python3 with venv and \
+         PyPI for componentize-py, once"
+    );
+    constants.push_str(&format!(
+        "/// The Python `calculator-py` component, built with componentize-py.\npub const CALCULATOR_PY: &str = {:?};\n",
+        python.display().to_string()
+    ));
+
     let generated = Path::new(&env::var_os("OUT_DIR").unwrap()).join("components.rs");
     std::fs::write(generated, constants).unwrap();
 }

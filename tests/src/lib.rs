@@ -69,6 +69,71 @@ pub fn fused() -> &'static fusebox_compose::Fused {
     FUSED.get_or_init(|| compose(manifest()).expect("compose fusebox.toml"))
 }
 
+/// `examples/polyglot/fusebox.toml`: the repository's manifest with the calculator's
+/// source line naming the Python calculator.
+pub fn polyglot_manifest() -> fusebox_compose::Manifest {
+    let path = repo().join("examples/polyglot/fusebox.toml");
+    let text = std::fs::read_to_string(&path).expect("read examples/polyglot/fusebox.toml");
+    fusebox_compose::Manifest::parse(
+        &text,
+        "examples/polyglot/fusebox.toml",
+        path.parent().unwrap(),
+    )
+    .expect("the polyglot manifest is valid")
+}
+
+/// The polyglot artifact, composed once per test binary: the calculator is
+/// `components/calculator-py`, built by `build.rs` with componentize-py.
+pub fn polyglot() -> &'static fusebox_compose::Fused {
+    static FUSED: OnceLock<fusebox_compose::Fused> = OnceLock::new();
+    FUSED.get_or_init(|| compose(&polyglot_manifest()).expect("compose the polyglot manifest"))
+}
+
+/// The artifacts the end-to-end suite runs against, each from its own manifest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Artifact {
+    /// `fusebox.toml`: every component in Rust.
+    Rust,
+    /// `examples/polyglot/fusebox.toml`: the calculator in Python.
+    Polyglot,
+}
+
+impl Artifact {
+    /// The fused artifact.
+    pub fn fused(self) -> &'static fusebox_compose::Fused {
+        match self {
+            Artifact::Rust => fused(),
+            Artifact::Polyglot => polyglot(),
+        }
+    }
+
+    /// Its bytes.
+    pub fn bytes(self) -> &'static [u8] {
+        &self.fused().bytes
+    }
+}
+
+/// Define the tests in the body twice, in `mod rust` and `mod polyglot`, each with a
+/// `const ARTIFACT: Artifact` naming the artifact to test, so that one suite runs
+/// unchanged against every composition. Items of the enclosing module are in scope.
+#[macro_export]
+macro_rules! for_each_artifact {
+    ($($body:tt)*) => {
+        mod rust {
+            #[allow(unused_imports)]
+            use super::*;
+            const ARTIFACT: $crate::Artifact = $crate::Artifact::Rust;
+            $($body)*
+        }
+        mod polyglot {
+            #[allow(unused_imports)]
+            use super::*;
+            const ARTIFACT: $crate::Artifact = $crate::Artifact::Polyglot;
+            $($body)*
+        }
+    };
+}
+
 /// The repository's manifest with `[components.<component>]`'s `source` line replaced
 /// by `source = <source>`, and nothing else changed.
 pub fn swapped(component: &str, source: &str) -> fusebox_compose::Manifest {
@@ -207,6 +272,9 @@ impl TestHost {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             allocator: Allocator::Pooling,
+            // A large artifact (the Python calculator's) compiles once per machine, not
+            // once per test binary.
+            cache_dir: Some(repo().join("target/fusebox/wasmtime-cache")),
         };
         Ok(TestHost {
             runtime: Runtime::new(artifact, config)?,
@@ -215,10 +283,23 @@ impl TestHost {
 
     /// A host for the fused artifact with [`TEST_KEY`] configured.
     pub fn shared() -> &'static TestHost {
-        static HOST: OnceLock<TestHost> = OnceLock::new();
-        HOST.get_or_init(|| {
-            TestHost::new(&fused().bytes, &[(fusebox_host::AUTH_KEY_CONFIG, TEST_KEY)])
-                .expect("load the artifact")
+        Self::shared_for(Artifact::Rust)
+    }
+
+    /// A host for `artifact` with [`TEST_KEY`] configured, made once per test binary.
+    pub fn shared_for(artifact: Artifact) -> &'static TestHost {
+        static RUST: OnceLock<TestHost> = OnceLock::new();
+        static POLYGLOT: OnceLock<TestHost> = OnceLock::new();
+        let host = match artifact {
+            Artifact::Rust => &RUST,
+            Artifact::Polyglot => &POLYGLOT,
+        };
+        host.get_or_init(|| {
+            TestHost::new(
+                artifact.bytes(),
+                &[(fusebox_host::AUTH_KEY_CONFIG, TEST_KEY)],
+            )
+            .unwrap_or_else(|e| panic!("load the {artifact:?} artifact: {e}"))
         })
     }
 
@@ -298,26 +379,38 @@ impl TestServer {
         token: Option<&str>,
         body: Option<&str>,
     ) -> (u16, serde_json::Value) {
-        let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
-        let mut request = hyper::Request::builder()
-            .method(method)
-            .uri(format!("http://{}{path}", self.addr));
-        if let Some(token) = token {
-            request = request.header("authorization", format!("Bearer {token}"));
-        }
-        if body.is_some() {
-            request = request.header("content-type", "application/json");
-        }
-        let request = request
-            .body(Full::new(Bytes::from(body.unwrap_or("").to_owned())))
-            .unwrap();
-        let response = client.request(request).await.expect("the server answers");
-        let status = response.status().as_u16();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let json = serde_json::from_slice(&bytes)
-            .unwrap_or_else(|e| panic!("{method} {path}: body is not JSON ({e}): {bytes:?}"));
-        (status, json)
+        call(self.addr, method, path, token, body).await
     }
+}
+
+/// Send a request to any HTTP server at `addr`, with a bearer `token` and a JSON `body`
+/// when given, and return the status and the body parsed as JSON.
+pub async fn call(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> (u16, serde_json::Value) {
+    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let mut request = hyper::Request::builder()
+        .method(method)
+        .uri(format!("http://{addr}{path}"));
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    if body.is_some() {
+        request = request.header("content-type", "application/json");
+    }
+    let request = request
+        .body(Full::new(Bytes::from(body.unwrap_or("").to_owned())))
+        .unwrap();
+    let response = client.request(request).await.expect("the server answers");
+    let status = response.status().as_u16();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let json = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|e| panic!("{method} {path}: body is not JSON ({e}): {bytes:?}"));
+    (status, json)
 }
 
 impl Drop for TestServer {

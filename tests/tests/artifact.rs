@@ -261,3 +261,54 @@ fn the_emitted_wac_resolves_to_the_same_composition() {
     expected.sort();
     assert_eq!(graph_wiring(resolution.graph()), expected, "{wac}");
 }
+
+#[test]
+fn the_polyglot_manifest_differs_only_in_the_calculator_source() {
+    let real = fusebox_tests::manifest_text();
+    let polyglot =
+        std::fs::read_to_string(fusebox_tests::repo().join("examples/polyglot/fusebox.toml"))
+            .unwrap();
+    let changed: Vec<(&str, &str)> = real
+        .lines()
+        .zip(polyglot.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(real.lines().count(), polyglot.lines().count());
+    assert_eq!(
+        changed,
+        [(
+            r#"source = { crate = "calculator" }"#,
+            r#"source = { path = "../../target/guests/python/calculator_py.wasm" }"#
+        )]
+    );
+}
+
+#[test]
+fn the_python_calculator_imports_only_the_logger() {
+    // componentize-py with --stub-wasi: CPython's WASI imports become trapping stubs.
+    let bytes = std::fs::read(components::CALCULATOR_PY).unwrap();
+    let (imports, exports) = component_externs(&bytes).unwrap();
+    assert_eq!(imports, ["fusebox:logger/log@0.1.0"]);
+    // Besides the interface, componentize-py exports an item named plainly `exports`: no
+    // interface name, so nothing can import it, and the artifact does not export it.
+    let interfaces: Vec<&String> = exports.iter().filter(|e| e.contains(':')).collect();
+    assert_eq!(interfaces, ["fusebox:calculator/math@0.1.0"]);
+
+    // Fused, it is wired like the Rust one, and the artifact keeps the closed world.
+    let polyglot = fusebox_tests::polyglot();
+    assert_eq!(polyglot.wiring_text(), fused().wiring_text());
+    for import in &polyglot.imports {
+        assert!(manifest().artifact_may_import(import), "{import}");
+    }
+    let report = polyglot.capability_report(&fusebox_tests::polyglot_manifest());
+    let calculator: Vec<&str> = report
+        .lines()
+        .filter(|l| l.starts_with("| calculator |"))
+        .collect();
+    assert_eq!(
+        calculator,
+        [
+            "| calculator | `fusebox:logger/log@0.1.0` | logger | `examples/polyglot/fusebox.toml:35` |"
+        ]
+    );
+}

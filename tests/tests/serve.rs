@@ -12,98 +12,101 @@ fn calc() -> String {
     token("alice", &["calc"], 3600, TEST_KEY)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_route_and_status_over_http() {
-    let server = Server::artifact(&fused().bytes, test_limits()).await;
-    let calc = calc();
-    let reader = token("bob", &["read"], 3600, TEST_KEY);
-    let forged = token(
-        "mallory",
-        &["calc"],
-        3600,
-        "not-the-key-but-long-enough-anyway!!",
-    );
-    // (method, path, token, JSON body, expected status)
-    type Case<'a> = (&'a str, &'a str, Option<&'a str>, Option<&'a str>, u16);
-    let cases: &[Case] = &[
-        ("GET", "/healthz", None, None, 200),
-        ("GET", "/v1/whoami", Some(&calc), None, 200),
-        (
-            "POST",
-            "/v1/add",
-            Some(&calc),
-            Some(r#"{"a":1,"b":2}"#),
-            200,
-        ),
-        (
-            "POST",
-            "/v1/subtract",
-            Some(&calc),
-            Some(r#"{"a":3,"b":2}"#),
-            200,
-        ),
-        (
-            "POST",
-            "/v1/multiply",
-            Some(&calc),
-            Some(r#"{"a":3,"b":2}"#),
-            200,
-        ),
-        (
-            "POST",
-            "/v1/divide",
-            Some(&calc),
-            Some(r#"{"a":6,"b":2}"#),
-            200,
-        ),
-        (
-            "POST",
-            "/v1/sequence",
-            Some(&calc),
-            Some(r#"{"values":[2,1,2]}"#),
-            200,
-        ),
-        ("POST", "/v1/add", Some(&calc), Some("{nope"), 400),
-        ("POST", "/v1/add", None, Some(r#"{"a":1,"b":2}"#), 401),
-        (
-            "POST",
-            "/v1/add",
-            Some(&forged),
-            Some(r#"{"a":1,"b":2}"#),
-            401,
-        ),
-        (
-            "POST",
-            "/v1/add",
-            Some(&reader),
-            Some(r#"{"a":1,"b":2}"#),
-            403,
-        ),
-        ("GET", "/nowhere", None, None, 404),
-        ("DELETE", "/v1/add", Some(&calc), None, 405),
-        (
-            "POST",
-            "/v1/add",
-            Some(&calc),
-            Some(&format!(
-                r#"{{"a":1,"b":2,"pad":"{}"}}"#,
-                "x".repeat(70_000)
-            )),
-            413,
-        ),
-        (
-            "POST",
-            "/v1/divide",
-            Some(&calc),
-            Some(r#"{"a":1,"b":0}"#),
-            422,
-        ),
-    ];
-    for (method, path, token, body, expected) in cases {
-        let (status, json) = server.call(method, path, *token, *body).await;
-        assert_eq!(status, *expected, "{method} {path}: {json}");
-        if status >= 400 {
-            assert_eq!(json["error"]["status"], status, "{json}");
+fusebox_tests::for_each_artifact! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn every_route_and_status_over_http() {
+        // Against both compositions: `rust::` and `polyglot::` (the Python calculator).
+        let server = Server::artifact(ARTIFACT.bytes(), test_limits()).await;
+        let calc = calc();
+        let reader = token("bob", &["read"], 3600, TEST_KEY);
+        let forged = token(
+            "mallory",
+            &["calc"],
+            3600,
+            "not-the-key-but-long-enough-anyway!!",
+        );
+        // (method, path, token, JSON body, expected status)
+        type Case<'a> = (&'a str, &'a str, Option<&'a str>, Option<&'a str>, u16);
+        let cases: &[Case] = &[
+            ("GET", "/healthz", None, None, 200),
+            ("GET", "/v1/whoami", Some(&calc), None, 200),
+            (
+                "POST",
+                "/v1/add",
+                Some(&calc),
+                Some(r#"{"a":1,"b":2}"#),
+                200,
+            ),
+            (
+                "POST",
+                "/v1/subtract",
+                Some(&calc),
+                Some(r#"{"a":3,"b":2}"#),
+                200,
+            ),
+            (
+                "POST",
+                "/v1/multiply",
+                Some(&calc),
+                Some(r#"{"a":3,"b":2}"#),
+                200,
+            ),
+            (
+                "POST",
+                "/v1/divide",
+                Some(&calc),
+                Some(r#"{"a":6,"b":2}"#),
+                200,
+            ),
+            (
+                "POST",
+                "/v1/sequence",
+                Some(&calc),
+                Some(r#"{"values":[2,1,2]}"#),
+                200,
+            ),
+            ("POST", "/v1/add", Some(&calc), Some("{nope"), 400),
+            ("POST", "/v1/add", None, Some(r#"{"a":1,"b":2}"#), 401),
+            (
+                "POST",
+                "/v1/add",
+                Some(&forged),
+                Some(r#"{"a":1,"b":2}"#),
+                401,
+            ),
+            (
+                "POST",
+                "/v1/add",
+                Some(&reader),
+                Some(r#"{"a":1,"b":2}"#),
+                403,
+            ),
+            ("GET", "/nowhere", None, None, 404),
+            ("DELETE", "/v1/add", Some(&calc), None, 405),
+            (
+                "POST",
+                "/v1/add",
+                Some(&calc),
+                Some(&format!(
+                    r#"{{"a":1,"b":2,"pad":"{}"}}"#,
+                    "x".repeat(70_000)
+                )),
+                413,
+            ),
+            (
+                "POST",
+                "/v1/divide",
+                Some(&calc),
+                Some(r#"{"a":1,"b":0}"#),
+                422,
+            ),
+        ];
+        for (method, path, token, body, expected) in cases {
+            let (status, json) = server.call(method, path, *token, *body).await;
+            assert_eq!(status, *expected, "{method} {path}: {json}");
+            if status >= 400 {
+                assert_eq!(json["error"]["status"], status, "{json}");
+            }
         }
     }
 }

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Build the Python calculator into a component with componentize-py:
+#
+#   components/calculator-py/build.sh [OUT]   (default: target/guests/python/calculator_py.wasm)
+#
+# componentize-py (pinned in scripts/ensure-python.sh, installed into target/py once)
+# bundles CPython, this directory's modules and the bindings it generates from the WIT
+# into one component. --stub-wasi replaces every WASI import with a trapping stub, so the
+# component imports only what its world declares: fusebox:logger/log. See README.md.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+out=${1:-$root/target/guests/python/calculator_py.wasm}
+venv=$("$root/scripts/ensure-python.sh")
+
+# componentize-py reads one WIT directory: the calculator's world, with every package it
+# reaches under deps/.
+stage=$root/target/guests/python/wit
+rm -rf "$stage"
+mkdir -p "$stage/deps" "$(dirname "$out")"
+cp "$root/wit/calculator/world.wit" "$stage/"
+ln -s "$root/wit/logger" "$stage/deps/logger"
+for dep in "$root"/wit/deps/*; do
+    ln -s "$dep" "$stage/deps/"
+done
+
+"$venv/bin/componentize-py" --quiet -d "$stage" -w calculator \
+    componentize app -p "$here" --stub-wasi -o "$out.partial"
+mv "$out.partial" "$out"
+echo "calculator-py: $(du -k "$out" | cut -f1) KiB at ${out#"$root"/}"
