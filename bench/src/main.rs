@@ -6,7 +6,9 @@
 //!   the same artifact or logic, driven by the same load client;
 //! - size: every component and the fused artifact, with and without each profile setting;
 //! - density: how many instances can wait at once, and the RSS each costs;
-//! - tooling: `make compose` with nothing to do, the compose step alone, a cold build.
+//! - tooling: `make compose` with nothing to do, the compose step alone, a cold build;
+//! - polyglot: the artifact with the calculator in Python beside the all-Rust one: size,
+//!   compile time, and `/v1/add` latency and throughput.
 //!
 //! Then it reads back the micro figures and writes `docs/benchmarks.md` and its plots.
 
@@ -98,6 +100,7 @@ fn main() -> anyhow::Result<()> {
     let (artifact_bytes, cold_build) = size_section(&mut doc, quick)?;
     let density = density_section(&mut doc, key, quick)?;
     tooling_section(&mut doc, cold_build)?;
+    polyglot_section(&mut doc, key, quick)?;
     goals_section(
         &mut doc,
         &cold,
@@ -323,9 +326,10 @@ fn pinned(cpu: usize, program: &Path) -> Command {
     }
 }
 
-fn load(addr: &str, key: &str, seconds: u64) -> anyhow::Result<Load> {
+fn load(addr: &str, key: &str, seconds: u64, extra: &[&str]) -> anyhow::Result<Load> {
     let output = pinned(1, &root().join("target/release/examples/load"))
         .args(["--addr", addr, "--seconds", &seconds.to_string(), "--json"])
+        .args(extra)
         .env("FUSEBOX_HS256_KEY", key)
         .stderr(Stdio::inherit())
         .output()?;
@@ -383,7 +387,7 @@ fn throughput_section(
         let _guard = Guard(child);
         wait_for_port(addr, Duration::from_secs(60))?;
         eprintln!("bench: {name} for {seconds} s");
-        rows.push((name.to_owned(), load(addr, key, seconds)?));
+        rows.push((name.to_owned(), load(addr, key, seconds, &[])?));
     }
 
     writeln!(doc, "## 3. Throughput and latency\n")?;
@@ -731,7 +735,7 @@ fn tooling_section(doc: &mut String, cold_build: Duration) -> anyhow::Result<()>
     let compose = release_bin("fusebox-compose");
     let out = "target/fusebox/bench/service.wasm";
     let step: Vec<Duration> = (0..3)
-        .map(|_| time(compose.to_str().unwrap(), &["--out", out]))
+        .map(|_| time(compose.to_str().unwrap(), &["--no-build", "--out", out]))
         .collect::<Result<_, _>>()?;
     let best = |d: &[Duration]| d.iter().min().copied().unwrap_or_default();
     writeln!(doc, "## 6. Tooling\n")?;
@@ -756,6 +760,109 @@ fn tooling_section(doc: &mut String, cold_build: Duration) -> anyhow::Result<()>
             "every component"
         },
         cold_build.as_secs_f64()
+    )?;
+    Ok(())
+}
+
+/// The same composition with the calculator in Python (`examples/polyglot/fusebox.toml`),
+/// beside the all-Rust one: size, a cold compile, and `POST /v1/add` on `fusebox serve`.
+fn polyglot_section(doc: &mut String, key: &str, quick: bool) -> anyhow::Result<()> {
+    use fusebox_host::runtime::{Runtime, RuntimeConfig};
+    let seconds = if quick { 3 } else { 15 };
+    let key_file = root().join("target/fusebox/bench/key");
+    std::fs::write(&key_file, key)?;
+    let artifacts = [
+        (
+            "all-Rust (`fusebox.toml`)",
+            "target/fusebox/service.wasm",
+            "127.0.0.1:18191",
+        ),
+        (
+            "polyglot (`examples/polyglot/fusebox.toml`)",
+            "target/fusebox/service-polyglot.wasm",
+            "127.0.0.1:18192",
+        ),
+    ];
+    let mut rows = Vec::new();
+    for (i, (name, path, addr)) in artifacts.into_iter().enumerate() {
+        let bytes = std::fs::read(root().join(path))
+            .with_context(|| format!("{path}: run `make compose-polyglot` first"))?;
+        // A cold compile, into an empty cache that `fusebox serve` then starts from.
+        let cache = root().join(format!("target/fusebox/bench/cache-{i}"));
+        let _ = std::fs::remove_dir_all(&cache);
+        let started = Instant::now();
+        let config = RuntimeConfig {
+            cache_dir: Some(cache.clone()),
+            ..RuntimeConfig::default()
+        };
+        drop(Runtime::new(&bytes, config)?);
+        let compile = started.elapsed();
+
+        let mut serve = pinned(0, &release_bin("fusebox"));
+        serve
+            .arg("serve")
+            .arg(path)
+            .arg("--key-file")
+            .arg(&key_file)
+            .arg("--cache-dir")
+            .arg(&cache)
+            .args(["--addr", addr])
+            .env("RUST_LIB_BACKTRACE", "0")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let _guard = Guard(serve.spawn().context("start fusebox serve")?);
+        wait_for_port(addr, Duration::from_secs(120))?;
+        eprintln!("bench: {name}, POST /v1/add on one connection for {seconds} s");
+        let load = load(addr, key, seconds, &["--mix", "add", "--connections", "1"])?;
+        rows.push((name, bytes.len(), compile, load));
+    }
+
+    writeln!(
+        doc,
+        "## 7. Polyglot: the calculator in Python
+"
+    )?;
+    writeln!(
+        doc,
+        "`examples/polyglot/fusebox.toml` differs from `fusebox.toml` only in the \
+         calculator's `source` line, which names `components/calculator-py` (componentize-py, \
+         `--stub-wasi`). Both artifacts measured in this run: the size; a cold compile by \
+         the host (`Runtime::new`, release build); and `POST /v1/add` (verify the token, \
+         call the calculator) on release `fusebox serve`, pinned to core 0, from the load \
+         client on core 1 with one keep-alive connection for {seconds} s, every answer \
+         checked. A fresh instance serves each request, as always.\n"
+    )?;
+    writeln!(
+        doc,
+        "| artifact | size | compile | requests | p50 | p99 | req/s | wrong | errors |\n\
+         |---|---|---|---|---|---|---|---|---|"
+    )?;
+    for (name, size, compile, l) in &rows {
+        writeln!(
+            doc,
+            "| {name} | {:.1} MiB | {:.2} s | {} | {:.3} ms | {:.3} ms | {:.0} | {} | {} |",
+            *size as f64 / (1 << 20) as f64,
+            compile.as_secs_f64(),
+            l.requests,
+            l.p50_ms,
+            l.p99_ms,
+            l.rps,
+            l.wrong,
+            l.errors
+        )?;
+    }
+    let (rust, python) = (&rows[0].3, &rows[1].3);
+    let p50 = python.p50_ms / rust.p50_ms;
+    let rps = python.rps / rust.rps;
+    let verdict = |met: bool| if met { "met" } else { "**missed**" };
+    writeln!(
+        doc,
+        "\n| goal | measured | |\n|---|---|---|\n\
+         | polyglot p50 ≤ 2× all-Rust p50 | {p50:.2}× | {} |\n\
+         | polyglot req/s ≥ 50% of all-Rust | {:.0}% | {} |\n",
+        verdict(p50 <= 2.0),
+        rps * 100.0,
+        verdict(rps >= 0.5)
     )?;
     Ok(())
 }

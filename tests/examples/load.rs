@@ -12,7 +12,9 @@
 //! `--requests N` makes it a soak: it stops after exactly N requests, and fails if the
 //! time bound ends first (requests lost). `--mix hostile` sends every fifth request from
 //! the hostile corpus (`fusebox_tests::hostile`), raw, on a fresh connection, and checks
-//! its exact 4xx and JSON error body. `--json` prints the figures as one JSON object.
+//! its exact 4xx and JSON error body. `--mix add` sends only the authenticated
+//! `POST /v1/add` (verify the token, call the calculator, log), for a latency figure of one
+//! route. `--json` prints the figures as one JSON object.
 
 use bytes::Bytes;
 use fusebox_tests::hostile::{self, Hostile};
@@ -31,6 +33,7 @@ struct Args {
     key: String,
     requests: Option<u64>,
     hostile: bool,
+    only_add: bool,
     json: bool,
 }
 
@@ -46,6 +49,7 @@ fn args() -> Args {
         key: std::env::var("FUSEBOX_HS256_KEY").unwrap_or_default(),
         requests: None,
         hostile: false,
+        only_add: false,
         json: false,
     };
     let mut it = std::env::args().skip(1);
@@ -60,7 +64,8 @@ fn args() -> Args {
             "--mix" => match value.as_str() {
                 "hostile" => args.hostile = true,
                 "good" => args.hostile = false,
-                other => panic!("--mix is good or hostile, not {other}"),
+                "add" => args.only_add = true,
+                other => panic!("--mix is good, hostile or add, not {other}"),
             },
             "--addr" => args.addr = value,
             "--pid" => args.pid = Some(value.parse().expect("--pid is a number")),
@@ -190,6 +195,11 @@ async fn main() {
     let socket: std::net::SocketAddr = args.addr.parse().expect("--addr is ip:port");
     let started = Instant::now();
 
+    assert_eq!(PROBES[1].path, "/v1/add", "the add probe is the second");
+    let probes: &'static [Probe] = match args.only_add {
+        true => &PROBES[1..2],
+        false => PROBES,
+    };
     let mut workers = Vec::new();
     for worker in 0..args.connections {
         let (client, stop, token, addr, issued, hostile) = (
@@ -242,7 +252,7 @@ async fn main() {
                     }
                     continue;
                 }
-                let probe = &PROBES[n % PROBES.len()];
+                let probe = &probes[n % probes.len()];
                 n += 1;
                 let mut request = hyper::Request::builder()
                     .method(probe.method)
