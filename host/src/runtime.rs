@@ -362,6 +362,8 @@ fn engine_config(config: &RuntimeConfig) -> Result<Config, HostError> {
     let mut engine = Config::new();
     engine.epoch_interruption(true);
     if let Some(dir) = &config.cache_dir {
+        // wasmtime wants an absolute directory; a relative one means "from here".
+        let dir = std::path::absolute(dir).map_err(|e| HostError::Engine(e.into()))?;
         let mut cache = wasmtime::CacheConfig::new();
         cache.with_directory(dir);
         engine.cache(Some(
