@@ -864,6 +864,10 @@ fn polyglot_section(doc: &mut String, key: &str, quick: bool) -> anyhow::Result<
         rps * 100.0,
         verdict(rps >= 0.5)
     )?;
+    // The analysis (from profiling), while the goals stand missed.
+    if p50 > 2.0 || rps < 0.5 {
+        writeln!(doc, "{}", include_str!("../shortfalls-polyglot.md"))?;
+    }
     Ok(())
 }
 
