@@ -97,19 +97,26 @@ fn a_std_component_s_stray_cli_imports_are_answered_by_cli_virt() {
     }
 }
 
+/// The lines that differ between two texts of the same length, as (old, new) pairs.
+fn changed_lines<'a>(old: &'a str, new: &'a str) -> Vec<(&'a str, &'a str)> {
+    assert_eq!(
+        old.lines().count(),
+        new.lines().count(),
+        "lines were added or removed"
+    );
+    old.lines()
+        .zip(new.lines())
+        .filter(|(a, b)| a != b)
+        .collect()
+}
+
 #[test]
 fn swapping_a_source_line_swaps_the_component() {
     let source = r#"{ crate = "misbehaving-calculator" }"#;
     let real = fusebox_tests::manifest_text();
     let text = fusebox_tests::swapped_text("calculator", source);
-    let changed: Vec<(&str, &str)> = real
-        .lines()
-        .zip(text.lines())
-        .filter(|(a, b)| a != b)
-        .collect();
-    assert_eq!(real.lines().count(), text.lines().count());
     assert_eq!(
-        changed,
+        changed_lines(&real, &text),
         [(
             r#"source = { crate = "calculator" }"#,
             r#"source = { crate = "misbehaving-calculator" }"#
@@ -268,14 +275,8 @@ fn the_polyglot_manifest_differs_only_in_the_calculator_source() {
     let polyglot =
         std::fs::read_to_string(fusebox_tests::repo().join("examples/polyglot/fusebox.toml"))
             .unwrap();
-    let changed: Vec<(&str, &str)> = real
-        .lines()
-        .zip(polyglot.lines())
-        .filter(|(a, b)| a != b)
-        .collect();
-    assert_eq!(real.lines().count(), polyglot.lines().count());
     assert_eq!(
-        changed,
+        changed_lines(&real, &polyglot),
         [(
             r#"source = { crate = "calculator" }"#,
             r#"source = { path = "../../target/guests/python/calculator_py.wasm" }"#
