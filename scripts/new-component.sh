@@ -31,6 +31,15 @@ if [[ -n "$uses" ]] && ! grep -q "^interface api" "wit/$uses/world.wit" 2>/dev/n
     echo "new-component: USES=$uses must name a component with an \`api\` interface in wit/$uses/world.wit" >&2
     exit 1
 fi
+# The version of the package USES names, as its world.wit declares it.
+uses_version=""
+if [[ -n "$uses" ]]; then
+    uses_version=$(sed -n "s/^package fusebox:$uses@\(.*\);\$/\1/p" "wit/$uses/world.wit")
+    if [[ -z "$uses_version" ]]; then
+        echo "new-component: wit/$uses/world.wit does not declare \`package fusebox:$uses@<version>;\`" >&2
+        exit 1
+    fi
+fi
 crate="${name//-/_}"
 uses_crate="${uses//-/_}"
 uses_grant="${uses:+, \"fusebox:$uses/api\"}"
@@ -51,7 +60,7 @@ interface api {
 /// exports \`api\`.
 world $name {
     import fusebox:logger/log@0.1.0;
-${uses:+    import fusebox:$uses/api@0.1.0;
+${uses:+    import fusebox:$uses/api@$uses_version;
 }
     export api;
 }

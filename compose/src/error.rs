@@ -208,6 +208,17 @@ pub enum ComposeError {
         /// The manifest's component names.
         known: String,
     },
+    /// A `wire` entry names its own component as the provider.
+    #[error(
+        "{}: [components.{consumer}.wire] takes `{}` from {consumer} itself; an import comes \
+         from another component or from the host", rule.at, rule.import
+    )]
+    WireToSelf {
+        /// The component whose `wire` table has the entry.
+        consumer: String,
+        /// The entry.
+        rule: Box<WireRule>,
+    },
     /// A `wire` entry names an interface its component does not import.
     #[error(
         "{at}: [components.{consumer}.wire] names `{import}`, which {consumer} does not \

@@ -85,7 +85,7 @@ pub fn read_inputs(manifest: &Manifest, crate_dir: &Path) -> Result<Vec<Input>, 
                          component --target wasm32-wasip2 --target-dir target/guests`"
                     ),
                 ),
-                Source::Path(path) => (path.clone(), String::new()),
+                Source::Path(path) => (manifest.resolve(path), String::new()),
             };
             let bytes = std::fs::read(&path).map_err(|source| ComposeError::Read {
                 component: spec.name.clone(),

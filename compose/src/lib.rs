@@ -15,8 +15,8 @@
 //! 7. encode, validate, and embed the [`Provenance`] of the result.
 //!
 //! Every call between the fused components is then a function call inside one artifact,
-//! while each keeps its own linear memory. Errors name the component, the interface and
-//! the manifest line to change. [`write_atomically`] puts the artifact in place without
+//! while each keeps its own linear memory. Errors name the component, the interface and,
+//! where a manifest line is to blame, that line. [`write_atomically`] puts the artifact in place without
 //! ever leaving a partial file.
 //!
 //! ```no_run

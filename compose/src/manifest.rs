@@ -58,9 +58,10 @@ pub fn version(name: &str) -> Option<&str> {
     name.split_once('@').map(|(_, v)| v)
 }
 
-/// Whether `name` carries a WASI 0.2 version, the only line the proxy hosts implement.
+/// Whether `name` is a WASI interface at a 0.2 version, the only line the proxy hosts
+/// implement.
 pub fn is_wasi_0_2(name: &str) -> bool {
-    version(name).is_some_and(|v| v.starts_with("0.2."))
+    name.starts_with("wasi:") && version(name).is_some_and(|v| v.starts_with("0.2."))
 }
 
 /// A parsed, checked `fusebox.toml`.
@@ -118,7 +119,9 @@ pub enum Source {
     /// `{ crate = "name" }`: a crate of this workspace, built for `wasm32-wasip2` with the
     /// `component` profile (`make compose` builds it).
     Crate(String),
-    /// `{ path = "file.wasm" }`: a component built elsewhere, relative to the manifest.
+    /// `{ path = "file.wasm" }`: a component built elsewhere, as written: relative to the
+    /// manifest's directory ([`Manifest::resolve`]). Kept as written, so that the lock and
+    /// the provenance do not depend on where the composer was run from.
     Path(PathBuf),
 }
 
@@ -294,6 +297,19 @@ impl Manifest {
             package,
             grant: grant("[artifact]".into(), artifact.imports)?,
         };
+        // Only WASI reaches an artifact from its host; anything else comes from a component.
+        if let Some(bad) = artifact
+            .grant
+            .entries
+            .iter()
+            .find(|e| !e.starts_with("wasi:"))
+        {
+            return Err(invalid(format!(
+                "{}: `{bad}` in [artifact] imports is not a WASI interface; the host provides \
+                 only WASI, so another interface has to come from a component",
+                artifact.grant.location
+            )));
+        }
 
         // Keep the file's order: it breaks ties in the instantiation order.
         let mut sections: Vec<_> = file.components.into_iter().collect();
@@ -302,6 +318,12 @@ impl Manifest {
         for (name, section) in sections {
             let name_at = at(name.span());
             let name = name.into_inner();
+            if name == "host" {
+                return Err(invalid(format!(
+                    "{name_at}: [components.host]: `host` stands for the host in the wiring; \
+                     give the component another name"
+                )));
+            }
             if !is_kebab(&name) {
                 return Err(invalid(format!(
                     "{name_at}: [components.{name}]: a component name is kebab-case, like \
@@ -319,7 +341,7 @@ impl Manifest {
                 SourceFile {
                     krate: None,
                     path: Some(file),
-                } => Source::Path(normalize(&dir.join(file))),
+                } => Source::Path(file.into()),
                 _ => {
                     return Err(invalid(format!(
                         "{source_at}: {header} source must have exactly one of `crate` or \
@@ -377,6 +399,12 @@ impl Manifest {
     /// The directory relative paths in the manifest resolve against.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// `path`, relative to the manifest, as a path to open: `examples/polyglot` and
+    /// `../../target/x.wasm` give `target/x.wasm`.
+    pub fn resolve(&self, path: &Path) -> PathBuf {
+        normalize(&self.dir.join(path))
     }
 
     /// The section of the component called `name`.
@@ -510,10 +538,7 @@ imports = ["fusebox:logger/log"]
         );
         assert_eq!(auth.grant.location, "m.toml:7");
         let calculator = &m.components[1];
-        assert_eq!(
-            calculator.source,
-            Source::Path("/ws/prebuilt/calc.wasm".into())
-        );
+        assert_eq!(calculator.source, Source::Path("prebuilt/calc.wasm".into()));
         assert_eq!(
             calculator.wire,
             [WireRule {
@@ -539,6 +564,7 @@ imports = ["fusebox:logger/log"]
             "wasi:http/types@0.3.0",
             "wasi:http/types",
             "fusebox:logger/log@0.1.0",
+            "acme:kv/store@0.2.1",
         ] {
             assert!(!m.artifact_may_import(refused), "{refused}");
         }
@@ -614,6 +640,14 @@ imports = ["fusebox:logger/log"]
                 "[artifact]\nexport = \"a:b/c\"\nimports = []\n".into(),
                 "has no [components.<name>] sections",
             ),
+            (
+                "[artifact]\nexport = \"a:b/c\"\nimports = [\"acme:kv/store\"]\n".into(),
+                "m.toml:3: `acme:kv/store` in [artifact] imports is not a WASI interface",
+            ),
+            (
+                "[artifact]\nexport = \"a:b/c\"\nimports = []\n[components.host]\nsource = { crate = \"x\" }\nimports = []\n".into(),
+                "m.toml:4: [components.host]: `host` stands for the host",
+            ),
             ("[components.x\n".into(), "m.toml:1:"),
         ] {
             let error = parse(&text).unwrap_err().to_string();
@@ -625,16 +659,13 @@ imports = ["fusebox:logger/log"]
     #[test]
     fn path_sources_resolve_against_the_manifest() {
         let text = SMALL.replace("prebuilt/calc.wasm", "../../target/calc.wasm");
+        // Kept as written (the lock and the provenance record it so), opened resolved.
+        let written = Path::new("../../target/calc.wasm");
         let m = Manifest::parse(&text, "examples/x/m.toml", "examples/x").unwrap();
-        assert_eq!(
-            m.components[1].source,
-            Source::Path("target/calc.wasm".into())
-        );
+        assert_eq!(m.components[1].source, Source::Path(written.into()));
+        assert_eq!(m.resolve(written), Path::new("target/calc.wasm"));
         let m = Manifest::parse(&text, "m.toml", "").unwrap();
-        assert_eq!(
-            m.components[1].source,
-            Source::Path("../../target/calc.wasm".into())
-        );
+        assert_eq!(m.resolve(written), written);
     }
 
     #[test]

@@ -114,6 +114,12 @@ pub fn plan(manifest: &Manifest, interfaces: &[Interfaces]) -> Result<Plan, Comp
                     known: names.join(", "),
                 });
             }
+            if rule.provider == spec.name {
+                return Err(ComposeError::WireToSelf {
+                    consumer: spec.name.clone(),
+                    rule: Box::new(rule.clone()),
+                });
+            }
             if !interface.imports.iter().any(|i| rule.matches(i)) {
                 return Err(ComposeError::WireMatchesNothing {
                     consumer: spec.name.clone(),
@@ -483,6 +489,24 @@ mod tests {
         assert_eq!(
             wiring(&plan)[0],
             "b -> app: x:log/log@0.1.0 = x:log/log@0.1.0"
+        );
+    }
+
+    #[test]
+    fn a_component_cannot_provide_its_own_import() {
+        let m = manifest(&[("app", "wire = { \"x:log/log\" = \"app\" }")]);
+        let error = plan(
+            &m,
+            &[component(
+                &["x:log/log@0.1.0"],
+                &["x:app/run", "x:log/log@0.1.0"],
+            )],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.ends_with("[components.app.wire] takes `x:log/log` from app itself; an import comes from another component or from the host"),
+            "{error}"
         );
     }
 

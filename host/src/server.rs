@@ -29,7 +29,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::net::TcpListener;
-use tokio::sync::mpsc;
 
 /// How long [`serve`] waits for in-flight requests after `shutdown` resolves.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -91,60 +90,42 @@ async fn serve_one(
     let method = request.method().to_string();
     let path = request.uri().path().to_owned();
     let limits = runtime.limits();
+    let declared = request
+        .headers()
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     let (limit, deadline) = (limits.max_body_bytes, limits.deadline);
-    let request = request.map(|body| read_to_the_end(body, limit, deadline));
+    let request = request.map(|body| RequestBody::new(body, declared, limit, deadline));
     let served = runtime.handle(request).await;
     access_log(&served, &method, &path, started.elapsed());
     forward_guest_stderr(&served);
     served.response
 }
 
-/// `body`, read on a task of its own. The guest gets its frames through a channel; when
-/// it drops its end with the body unread, the task goes on reading and discarding, until
-/// the body ends, `limit` bytes have arrived in all, or `deadline` passes. Then hyper has
-/// read the whole request, so the client reads its answer, and the connection can serve
-/// the next request. This is nginx's lingering close, bounded by the same limits as the
-/// request itself.
-fn read_to_the_end(body: Incoming, limit: u64, deadline: Duration) -> RequestBody {
-    // Most requests (every GET) have no body: nothing to drain, no task to spawn.
-    if body.is_end_stream() {
-        return RequestBody::Empty(body);
-    }
-    let (frames, receiver) = mpsc::channel(4);
-    tokio::spawn(async move {
-        let mut body = body;
-        let mut received = 0u64;
-        let pump = async {
-            while let Some(frame) = body.frame().await {
-                let frame = match frame {
-                    Ok(frame) => frame,
-                    Err(error) => {
-                        let _ = frames.send(Err(error)).await;
-                        return;
-                    }
-                };
-                received += frame.data_ref().map_or(0, |data| data.len() as u64);
-                if frames.is_closed() {
-                    if received > limit {
-                        return;
-                    }
-                } else {
-                    // An error means the guest has just let go: keep draining.
-                    let _ = frames.send(Ok(frame)).await;
-                }
-            }
-        };
-        let _ = tokio::time::timeout(deadline, pump).await;
-    });
-    RequestBody::Channel(receiver)
+/// The request body, handed to the guest as it is. If it is dropped before its end (the
+/// guest answered without reading it all), the rest is read and discarded on a task of
+/// its own, until the body ends, `limit` bytes have arrived in all, or `deadline`
+/// passes. Then hyper has read the whole request, so the client reads its answer instead
+/// of a reset, and the connection can serve the next request: nginx's lingering close,
+/// bounded by the request's own limits. A body whose declared length is over `limit` is
+/// refused with 413 and never drained, so no client is invited to upload it.
+struct RequestBody {
+    body: Option<Incoming>,
+    received: u64,
+    limit: u64,
+    deadline: Duration,
 }
 
-/// The guest's end of [`read_to_the_end`].
-enum RequestBody {
-    /// A request without a body.
-    Empty(Incoming),
-    /// The frames of a body that a task reads to the end.
-    Channel(mpsc::Receiver<Result<Frame<Bytes>, hyper::Error>>),
+impl RequestBody {
+    fn new(body: Incoming, declared: Option<u64>, limit: u64, deadline: Duration) -> Self {
+        let drain = declared.is_none_or(|length| length <= limit);
+        RequestBody {
+            body: Some(body),
+            received: 0,
+            limit: if drain { limit } else { 0 },
+            deadline,
+        }
+    }
 }
 
 impl Body for RequestBody {
@@ -152,17 +133,49 @@ impl Body for RequestBody {
     type Error = hyper::Error;
 
     fn poll_frame(
-        self: Pin<&mut Self>,
+        mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
-        match self.get_mut() {
-            RequestBody::Empty(body) => Pin::new(body).poll_frame(cx),
-            RequestBody::Channel(frames) => frames.poll_recv(cx),
+        let Some(body) = self.body.as_mut() else {
+            return Poll::Ready(None);
+        };
+        let frame = std::task::ready!(Pin::new(body).poll_frame(cx));
+        if let Some(Ok(frame)) = &frame {
+            self.received += frame.data_ref().map_or(0, |data| data.len() as u64);
         }
+        Poll::Ready(frame)
     }
 
     fn is_end_stream(&self) -> bool {
-        matches!(self, RequestBody::Empty(body) if body.is_end_stream())
+        self.body.as_ref().is_none_or(|body| body.is_end_stream())
+    }
+}
+
+impl Drop for RequestBody {
+    fn drop(&mut self) {
+        let Some(mut body) = self.body.take() else {
+            return;
+        };
+        let left = self.limit.saturating_sub(self.received);
+        if body.is_end_stream() || left == 0 {
+            return;
+        }
+        let Ok(tokio) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let deadline = self.deadline;
+        tokio.spawn(async move {
+            let drain = async {
+                let mut drained = 0u64;
+                while let Some(Ok(frame)) = body.frame().await {
+                    drained += frame.data_ref().map_or(0, |data| data.len() as u64);
+                    if drained > left {
+                        return;
+                    }
+                }
+            };
+            let _ = tokio::time::timeout(deadline, drain).await;
+        });
     }
 }
 
