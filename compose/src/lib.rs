@@ -46,7 +46,7 @@ pub use lock::{InputRecord, Lock};
 pub use manifest::Manifest;
 pub use provenance::Provenance;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::io::Write as _;
 use std::path::Path;
 use wac_graph::types::Package;
@@ -162,7 +162,8 @@ pub fn compose(manifest: &Manifest, inputs: &[Input]) -> Result<Fused, ComposeEr
 
     // 6. Whatever is left unwired is the host's to provide: [artifact].imports must grant
     //    it.
-    check_closed_world(manifest, &plan)?;
+    let from_host = plan.wires.iter().filter(|w| w.provider.is_none());
+    check_closed_world(manifest, &plan, from_host.map(|w| w.import.as_str()))?;
 
     // 7. Encode (wac-graph validates the result), then embed the provenance.
     graph.encode(manifest, inputs, plan)
@@ -282,25 +283,7 @@ impl<'a> Graph<'a> {
             .map_err(|e| ComposeError::Graph(e.into()))?;
         let (imports, exports) = component_externs(&bytes).map_err(ComposeError::Graph)?;
         // Belt and braces: the encoded artifact itself must respect the closed world.
-        let stray: Vec<StrayImport> = imports
-            .iter()
-            .filter(|import| !manifest.artifact_may_import(import))
-            .map(|import| StrayImport {
-                import: import.clone(),
-                components: plan
-                    .wires
-                    .iter()
-                    .filter(|w| w.provider.is_none() && &w.import == import)
-                    .map(|w| w.consumer.clone())
-                    .collect(),
-            })
-            .collect();
-        if !stray.is_empty() {
-            return Err(ComposeError::ClosedWorld {
-                imports: stray,
-                grant: Box::new(manifest.artifact.grant.clone()),
-            });
-        }
+        check_closed_world(manifest, &plan, imports.iter().map(String::as_str))?;
 
         let wiring: Vec<Wire> = plan
             .wires
@@ -356,31 +339,34 @@ pub fn package_key(manifest: &Manifest, component: &str) -> String {
     format!("{namespace}:{component}")
 }
 
-/// Refuse host imports outside `[artifact].imports`: one from another package should have
-/// come from a component; a WASI one is a capability the artifact may not have.
-fn check_closed_world(manifest: &Manifest, plan: &Plan) -> Result<(), ComposeError> {
-    let mut unsatisfied: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for wire in plan.wires.iter().filter(|w| w.provider.is_none()) {
-        unsatisfied
-            .entry(&wire.import)
-            .or_default()
-            .push(wire.consumer.clone());
-    }
-    let stray = |keep: &dyn Fn(&str) -> bool| -> Vec<StrayImport> {
-        unsatisfied
-            .iter()
-            .filter(|(import, _)| !manifest.artifact_may_import(import) && keep(import))
-            .map(|(import, components)| StrayImport {
-                import: import.to_string(),
-                components: components.clone(),
-            })
-            .collect()
-    };
-    let missing = stray(&|import| !import.starts_with("wasi:"));
+/// Refuse `imports` (what the host would have to provide) outside `[artifact].imports`:
+/// one from another package should have come from a component; a WASI one is a
+/// capability the artifact may not have. `plan` says which components import each.
+fn check_closed_world<'a>(
+    manifest: &Manifest,
+    plan: &Plan,
+    imports: impl IntoIterator<Item = &'a str>,
+) -> Result<(), ComposeError> {
+    let imports: BTreeSet<&str> = imports.into_iter().collect();
+    let stray: Vec<StrayImport> = imports
+        .into_iter()
+        .filter(|import| !manifest.artifact_may_import(import))
+        .map(|import| StrayImport {
+            import: import.to_owned(),
+            components: plan
+                .wires
+                .iter()
+                .filter(|w| w.provider.is_none() && w.import == import)
+                .map(|w| w.consumer.clone())
+                .collect(),
+        })
+        .collect();
+    let (missing, forbidden): (Vec<_>, Vec<_>) = stray
+        .into_iter()
+        .partition(|s| !s.import.starts_with("wasi:"));
     if !missing.is_empty() {
         return Err(ComposeError::Unsatisfied(missing));
     }
-    let forbidden = stray(&|_| true);
     if !forbidden.is_empty() {
         return Err(ComposeError::ClosedWorld {
             imports: forbidden,
