@@ -83,6 +83,14 @@ ADDR ?= 127.0.0.1:8080
 serve: compose $(DEV_KEY)
 	cargo run --quiet --release -p fusebox-host -- serve $(ARTIFACT) --key-file $(DEV_KEY) --addr $(ADDR)
 
+REGISTRY_ADDR ?= 127.0.0.1:5000
+
+.PHONY: registry
+## Run a local OCI registry (CNCF distribution) on 127.0.0.1:5000 (REGISTRY_ADDR=…) to push to.
+registry:
+	@scripts/ensure-registry.sh
+	scripts/registry.sh $(REGISTRY_ADDR)
+
 LOAD_SECONDS ?= 30
 LOAD_PROFILE ?= release
 LOAD_ARGS ?=
@@ -109,6 +117,7 @@ soak:
 .PHONY: test
 ## Run everything that proves fusebox works: lint, drift checks, all tests, a short soak.
 test: tools lint check
+	scripts/ensure-registry.sh
 	python3 -m unittest discover --start-directory components/calculator-py
 	cargo test --workspace
 	$(MAKE) --no-print-directory soak SOAK_REQUESTS=5000 LOAD_PROFILE=dev

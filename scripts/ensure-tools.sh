@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
 # Install what building fusebox needs, only if it is missing:
 #   - the wasm32-wasip2 Rust target (rustc links components for it directly);
-#   - cargo-component, which generates each component's src/bindings.rs from its WIT.
-# When both are present this takes a fraction of a second.
+#   - cargo-component, which generates each component's src/bindings.rs from its WIT;
+#   - OpenSSL's headers and pkg-config: the composer and `fusebox` speak HTTPS to
+#     registries through the system's TLS (oci-client's native-tls).
+# When all are present this takes a fraction of a second.
 set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# First: cargo-component's own build needs them too.
+if ! pkg-config --exists openssl 2>/dev/null; then
+    scripts/apt-install.sh ensure-tools libssl-dev pkg-config
+fi
 
 CARGO_COMPONENT_VERSION=0.21.1
 

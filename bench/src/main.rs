@@ -529,7 +529,11 @@ fn size_section(doc: &mut String, quick: bool) -> anyhow::Result<(u64, Duration)
             true => None,
             false => {
                 let manifest = fusebox_compose::Manifest::from_file(&root().join("fusebox.toml"))?;
-                let inputs = fusebox_compose::read_inputs(&manifest, &out)?;
+                let inputs = fusebox_compose::read_inputs(
+                    &manifest,
+                    &out,
+                    &root().join(fusebox_compose::OCI_STORE_DIR),
+                )?;
                 let fused = fusebox_compose::compose(&manifest, &inputs)?;
                 Some(fused.bytes.len() as u64)
             }

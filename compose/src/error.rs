@@ -91,6 +91,22 @@ pub enum ComposeError {
         #[source]
         source: std::io::Error,
     },
+    /// A component from a registry could not be fetched, or was refused: a digest that
+    /// does not match, no signature made with the key, not a component, no registry.
+    #[error("the {component} component ({source_at}) from {reference}, key {}: {source}", key.display())]
+    Registry {
+        /// The component.
+        component: String,
+        /// The reference, as the manifest gives it.
+        reference: String,
+        /// The public key it must be signed with, resolved against the manifest.
+        key: PathBuf,
+        /// Where the manifest names the source, as `file:line`.
+        source_at: String,
+        /// What went wrong.
+        #[source]
+        source: Box<fusebox_registry::RegistryError>,
+    },
     /// An input file is not WebAssembly at all.
     #[error("the {component} input {} is not a WebAssembly binary (it does not start with `\\0asm`)", path.display())]
     NotWasm {

@@ -12,6 +12,10 @@ use wasmparser::{Parser, Validator, WasmFeatures};
 /// --target-dir target/guests`.
 pub const GUEST_COMPONENTS_DIR: &str = "target/guests/wasm32-wasip2/component";
 
+/// The directory, under a workspace's `target/`, where components pulled from registries
+/// are kept by digest once verified.
+pub const OCI_STORE_DIR: &str = "target/fusebox/oci";
+
 /// One component file, read and validated.
 #[derive(Debug, Clone)]
 pub struct Input {
@@ -71,8 +75,15 @@ pub fn crate_file(crate_dir: &Path, krate: &str) -> PathBuf {
 }
 
 /// Read every component the manifest names, in its order. `{ crate = … }` sources are
-/// looked up in `crate_dir`; `{ path = … }` sources where the manifest says.
-pub fn read_inputs(manifest: &Manifest, crate_dir: &Path) -> Result<Vec<Input>, ComposeError> {
+/// looked up in `crate_dir`; `{ path = … }` sources where the manifest says; `{ oci = … }`
+/// sources come from the digest-keyed store in `oci_store`, which pulls and verifies them
+/// on first use (see [`fusebox_registry::Store`]).
+pub fn read_inputs(
+    manifest: &Manifest,
+    crate_dir: &Path,
+    oci_store: &Path,
+) -> Result<Vec<Input>, ComposeError> {
+    let store = fusebox_registry::Store::new(oci_store);
     manifest
         .components
         .iter()
@@ -86,6 +97,20 @@ pub fn read_inputs(manifest: &Manifest, crate_dir: &Path) -> Result<Vec<Input>, 
                     ),
                 ),
                 Source::Path(path) => (manifest.resolve(path), String::new()),
+                Source::Oci { reference, key } => {
+                    let key = manifest.resolve(key);
+                    let refused = |source| ComposeError::Registry {
+                        component: spec.name.clone(),
+                        reference: reference.clone(),
+                        key: key.clone(),
+                        source_at: spec.source_at.clone(),
+                        source: Box::new(source),
+                    };
+                    let pinned = fusebox_registry::Pinned::parse(reference).map_err(refused)?;
+                    let public = fusebox_registry::PublicKey::read(&key).map_err(refused)?;
+                    let fetched = store.fetch(&pinned, &public).map_err(refused)?;
+                    return Input::from_bytes(&spec.name, fetched.path, fetched.component);
+                }
             };
             let bytes = std::fs::read(&path).map_err(|source| ComposeError::Read {
                 component: spec.name.clone(),

@@ -24,7 +24,11 @@
 //! use std::path::Path;
 //!
 //! let manifest = Manifest::from_file(Path::new("fusebox.toml"))?;
-//! let inputs = read_inputs(&manifest, Path::new("target/guests/wasm32-wasip2/component"))?;
+//! let inputs = read_inputs(
+//!     &manifest,
+//!     Path::new("target/guests/wasm32-wasip2/component"),
+//!     Path::new("target/fusebox/oci"),
+//! )?;
 //! let fused = compose(&manifest, &inputs)?;
 //! write_atomically(&manifest.artifact.out, &fused.bytes)?;
 //! # Ok::<(), fusebox_compose::ComposeError>(())
@@ -41,7 +45,7 @@ mod wac;
 pub mod wiring;
 
 pub use error::{ComposeError, StrayImport};
-pub use inputs::{GUEST_COMPONENTS_DIR, Input, crate_file, hex, read_inputs};
+pub use inputs::{GUEST_COMPONENTS_DIR, Input, OCI_STORE_DIR, crate_file, hex, read_inputs};
 pub use lock::{InputRecord, Lock};
 pub use manifest::Manifest;
 pub use provenance::Provenance;

@@ -9,8 +9,8 @@ use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
 use fusebox_compose::manifest::Source;
 use fusebox_compose::{
-    GUEST_COMPONENTS_DIR, Lock, Manifest, Provenance, component_externs, compose, hex, read_inputs,
-    write_atomically,
+    GUEST_COMPONENTS_DIR, Lock, Manifest, OCI_STORE_DIR, Provenance, component_externs, compose,
+    hex, read_inputs, write_atomically,
 };
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -51,6 +51,11 @@ struct ComposeArgs {
     #[arg(long)]
     components: Option<PathBuf>,
 
+    /// Keep components pulled for `{ oci = … }` sources in this directory, by digest
+    /// [default: target/fusebox/oci in the manifest's workspace].
+    #[arg(long, env = "FUSEBOX_OCI_STORE", value_name = "DIR")]
+    oci_store: Option<PathBuf>,
+
     /// Do not build `{ crate = … }` sources; use what the last build left.
     #[arg(long)]
     no_build: bool,
@@ -82,18 +87,24 @@ fn main() -> ExitCode {
 
 fn run(args: &ComposeArgs) -> anyhow::Result<()> {
     let manifest = Manifest::from_file(&args.manifest)?;
+    let workspace = workspace_root(manifest.dir());
     let crate_dir = match &args.components {
         Some(dir) => dir.clone(),
         None => {
-            let workspace = workspace_root(manifest.dir())?;
+            let workspace = workspace.as_ref().map_err(|e| anyhow::anyhow!("{e:#}"))?;
             if !args.no_build {
-                build_crates(&manifest, &workspace)?;
+                build_crates(&manifest, workspace)?;
             }
             workspace.join(GUEST_COMPONENTS_DIR)
         }
     };
+    let oci_store = match (&args.oci_store, &workspace) {
+        (Some(dir), _) => dir.clone(),
+        (None, Ok(workspace)) => workspace.join(OCI_STORE_DIR),
+        (None, Err(_)) => manifest.resolve(Path::new(OCI_STORE_DIR)),
+    };
 
-    let inputs = read_inputs(&manifest, &crate_dir)?;
+    let inputs = read_inputs(&manifest, &crate_dir, &oci_store)?;
     println!("{}: {} components", args.manifest.display(), inputs.len());
     for (input, spec) in inputs.iter().zip(&manifest.components) {
         println!(
@@ -191,7 +202,7 @@ fn build_crates(manifest: &Manifest, workspace: &Path) -> anyhow::Result<()> {
         .iter()
         .filter_map(|c| match &c.source {
             Source::Crate(krate) => Some(krate.as_str()),
-            Source::Path(_) => None,
+            Source::Path(_) | Source::Oci { .. } => None,
         })
         .collect();
     if crates.is_empty() {

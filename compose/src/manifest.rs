@@ -123,6 +123,17 @@ pub enum Source {
     /// manifest's directory ([`Manifest::resolve`]). Kept as written, so that the lock and
     /// the provenance do not depend on where the composer was run from.
     Path(PathBuf),
+    /// `{ oci = "registry/repo@sha256:…", key = "publisher.pub" }`: a component in an OCI
+    /// registry, pinned by digest, that must carry a cosign-format signature made with
+    /// `key` (a public key file, relative to the manifest like a `path`). It is pulled,
+    /// checked and verified before the composer looks at it, and kept by digest in the
+    /// composer's store so that later composes work offline.
+    Oci {
+        /// The pinned reference, as written.
+        reference: String,
+        /// The public key file, as written.
+        key: PathBuf,
+    },
 }
 
 impl std::fmt::Display for Source {
@@ -130,6 +141,9 @@ impl std::fmt::Display for Source {
         match self {
             Source::Crate(name) => write!(f, "crate {name}"),
             Source::Path(path) => write!(f, "path {}", path.display()),
+            Source::Oci { reference, key } => {
+                write!(f, "oci {reference} (key {})", key.display())
+            }
         }
     }
 }
@@ -213,6 +227,8 @@ struct SourceFile {
     #[serde(rename = "crate")]
     krate: Option<String>,
     path: Option<String>,
+    oci: Option<String>,
+    key: Option<String>,
 }
 
 /// The artifact's default path, relative to the manifest.
@@ -337,16 +353,52 @@ impl Manifest {
                 SourceFile {
                     krate: Some(krate),
                     path: None,
+                    oci: None,
+                    key: None,
                 } => Source::Crate(krate),
                 SourceFile {
                     krate: None,
                     path: Some(file),
+                    oci: None,
+                    key: None,
                 } => Source::Path(file.into()),
+                SourceFile {
+                    krate: None,
+                    path: None,
+                    oci: Some(reference),
+                    key,
+                } => {
+                    if let Err(e) = fusebox_registry::Pinned::parse(&reference) {
+                        return Err(invalid(format!("{source_at}: {header} source: {e}")));
+                    }
+                    let Some(key) = key else {
+                        return Err(invalid(format!(
+                            "{source_at}: {header} source: an `oci` source needs `key`, the \
+                             public key its publisher signs with: `source = {{ oci = \"…\", \
+                             key = \"keys/publisher.pub\" }}`; fusebox composes no unsigned \
+                             component from a registry"
+                        )));
+                    };
+                    Source::Oci {
+                        reference,
+                        key: key.into(),
+                    }
+                }
+                SourceFile {
+                    key: Some(_),
+                    oci: None,
+                    ..
+                } => {
+                    return Err(invalid(format!(
+                        "{source_at}: {header} source: `key` goes with `oci` only"
+                    )));
+                }
                 _ => {
                     return Err(invalid(format!(
-                        "{source_at}: {header} source must have exactly one of `crate` or \
-                         `path`: `source = {{ crate = \"{name}\" }}` or \
-                         `source = {{ path = \"{name}.wasm\" }}`"
+                        "{source_at}: {header} source must have exactly one of `crate`, `path` \
+                         or `oci`: `source = {{ crate = \"{name}\" }}`, \
+                         `source = {{ path = \"{name}.wasm\" }}` or \
+                         `source = {{ oci = \"registry/{name}@sha256:…\", key = \"….pub\" }}`"
                     )));
                 }
             };
@@ -618,7 +670,7 @@ imports = ["fusebox:logger/log"]
             ),
             (
                 component("source = { crate = \"x\", path = \"x.wasm\" }\nimports = []"),
-                "m.toml:6: [components.x] source must have exactly one of `crate` or `path`",
+                "m.toml:6: [components.x] source must have exactly one of `crate`, `path` or `oci`",
             ),
             (
                 component("source = { crate = \"x\" }\nimports = []\nwire = { \"nonsense\" = \"y\" }"),

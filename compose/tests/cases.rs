@@ -48,7 +48,7 @@ fn run_case(dir: &Path, name: &str) -> Result<String, ComposeError> {
             std::fs::write(crate_file(built.path(), krate), bytes).unwrap();
         }
     }
-    let inputs = read_inputs(&manifest, built.path())?;
+    let inputs = read_inputs(&manifest, built.path(), &built.path().join("oci"))?;
     if let Ok(lock) = Lock::read(&dir.join("fusebox.lock")) {
         let lock_path = Path::new(name).join("fusebox.lock");
         lock.check(&Lock::new(&manifest, &inputs)?, &lock_path, &manifest)?;

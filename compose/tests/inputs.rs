@@ -26,7 +26,7 @@ fn real_manifest() -> Manifest {
 fn a_missing_file_names_the_component_the_path_and_the_manifest_line() {
     let dir = components_dir();
     std::fs::remove_file(dir.path().join("auth.wasm")).unwrap();
-    let error = read_inputs(&real_manifest(), dir.path()).unwrap_err();
+    let error = read_inputs(&real_manifest(), dir.path(), &dir.path().join("oci")).unwrap_err();
     let message = error.to_string();
     assert!(
         matches!(&error, ComposeError::Read { component, .. } if component == "auth"),

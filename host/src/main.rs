@@ -2,11 +2,14 @@
 //!
 //! - `fusebox serve`: run the fused artifact over HTTP/1.1, one fresh instance per request.
 //! - `fusebox token`: print a bearer token that the artifact's auth component accepts.
+//! - `fusebox keygen`, `push`, `pull`, `sign`, `verify`: components in OCI registries,
+//!   signed in cosign's format (the `fusebox_registry` library).
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use fusebox_host::runtime::{Allocator, Limits, Runtime, RuntimeConfig};
 use fusebox_host::{AUTH_KEY_CONFIG as KEY_CONFIG, server, token};
+use fusebox_registry::{Pinned, PrivateKey, PublicKey, Registry};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -15,7 +18,8 @@ use std::time::Duration;
 /// The environment variable both subcommands read the key from.
 const KEY_ENV: &str = "FUSEBOX_HS256_KEY";
 
-/// fusebox's native tools: a host for the fused artifact, and a token minter.
+/// fusebox's native tools: a host for the fused artifact, a token minter, and a client for
+/// components in OCI registries.
 #[derive(Parser)]
 #[command(version, about)]
 struct Cli {
@@ -38,6 +42,56 @@ enum Command {
     /// The key comes from --key-file or FUSEBOX_HS256_KEY and must be the one the host
     /// gives the artifact as `auth.hs256-key` (at least 32 bytes).
     Token(Token),
+    /// Make a P-256 key pair for signing components: PREFIX.key (PKCS#8 PEM, mode 0600)
+    /// and PREFIX.pub (the public key, the form `cosign verify --key` reads).
+    Keygen {
+        /// The path without extension, such as keys/publisher.
+        prefix: PathBuf,
+    },
+    /// Push a component or a fused artifact to a registry as a wasm OCI artifact.
+    ///
+    /// Prints the pinned reference, REF@sha256:<digest>, on stdout: what `sign`, `pull`
+    /// and a manifest's `oci` source take. Registries on loopback are spoken to over
+    /// plain HTTP; credentials come from FUSEBOX_REGISTRY_USERNAME and
+    /// FUSEBOX_REGISTRY_PASSWORD.
+    Push {
+        /// The component file.
+        file: PathBuf,
+        /// Where to push it: registry/repository[:tag] (tag `latest` if none).
+        reference: String,
+        /// The world to record in the artifact's config; a component exporting
+        /// wasi:http/incoming-handler is recorded as targeting wasi:http/proxy.
+        #[arg(long)]
+        target: Option<String>,
+    },
+    /// Pull a component by digest, check the digest and that it is a component, and write
+    /// it to a file (atomically).
+    Pull {
+        /// registry/repository@sha256:<digest>.
+        reference: String,
+        /// The file to write.
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Also require a signature made with this public key.
+        #[arg(long)]
+        key: Option<PathBuf>,
+    },
+    /// Sign a pushed manifest in cosign's format, under the tag sha256-<hex>.sig.
+    Sign {
+        /// registry/repository@sha256:<digest>.
+        reference: String,
+        /// The private key (PKCS#8 PEM, as `fusebox keygen` writes).
+        #[arg(long)]
+        key: PathBuf,
+    },
+    /// Check that a pushed manifest carries a signature made with a public key.
+    Verify {
+        /// registry/repository@sha256:<digest>.
+        reference: String,
+        /// The public key (PEM).
+        #[arg(long)]
+        key: PathBuf,
+    },
 }
 
 #[derive(clap::Args)]
@@ -118,7 +172,93 @@ fn main() -> anyhow::Result<()> {
             println!("{}", token::mint(&claims, key.as_bytes())?);
             Ok(())
         }
+        Command::Keygen { prefix } => {
+            let (private, public) = fusebox_registry::generate_key_pair(&prefix)?;
+            eprintln!(
+                "wrote {} (keep it secret) and {}",
+                private.display(),
+                public.display()
+            );
+            Ok(())
+        }
+        Command::Push {
+            file,
+            reference,
+            target,
+        } => {
+            let bytes = std::fs::read(&file)
+                .with_context(|| format!("cannot read the component {}", file.display()))?;
+            let size = bytes.len();
+            let reference = fusebox_registry::parse_reference(&reference)?;
+            let pinned = Registry::new()?.push(bytes, &reference, target)?;
+            eprintln!(
+                "pushed {} ({size} bytes) to {}",
+                file.display(),
+                reference.whole()
+            );
+            println!("{pinned}");
+            Ok(())
+        }
+        Command::Pull {
+            reference,
+            out,
+            key,
+        } => {
+            let pinned = Pinned::parse(&reference)?;
+            let registry = Registry::new()?;
+            if let Some(key) = &key {
+                registry.verify(&pinned, &PublicKey::read(key)?)?;
+            }
+            let artifact = registry.pull(&pinned)?;
+            write_atomically(&out, &artifact.component)?;
+            eprintln!(
+                "pulled {pinned} ({} bytes{}) to {}",
+                artifact.component.len(),
+                if key.is_some() {
+                    ", signature verified"
+                } else {
+                    ""
+                },
+                out.display()
+            );
+            Ok(())
+        }
+        Command::Sign { reference, key } => {
+            let pinned = Pinned::parse(&reference)?;
+            let signature = Registry::new()?.sign(&pinned, &PrivateKey::read(&key)?)?;
+            eprintln!("signed {pinned} with {}", key.display());
+            println!("{signature}");
+            Ok(())
+        }
+        Command::Verify { reference, key } => {
+            let pinned = Pinned::parse(&reference)?;
+            let public = PublicKey::read(&key)?;
+            Registry::new()?.verify(&pinned, &public)?;
+            println!(
+                "verified {pinned}: signed with {} ({})",
+                key.display(),
+                public.fingerprint()
+            );
+            Ok(())
+        }
     }
+}
+
+/// Write `bytes` to `path` whole or not at all: a temporary file beside it, renamed.
+fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut file = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    file.write_all(bytes)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
 }
 
 fn serve(args: Serve) -> anyhow::Result<()> {

@@ -177,7 +177,12 @@ fn the_artifact_carries_its_provenance() {
     );
     let names: Vec<&str> = provenance.inputs.iter().map(|i| i.name.as_str()).collect();
     assert_eq!(names, fused().components);
-    let inputs = read_inputs(manifest(), std::path::Path::new(components::COMPONENTS_DIR)).unwrap();
+    let inputs = read_inputs(
+        manifest(),
+        std::path::Path::new(components::COMPONENTS_DIR),
+        &fusebox_tests::oci_store(),
+    )
+    .unwrap();
     for record in &provenance.inputs {
         let input = inputs.iter().find(|i| i.name == record.name).unwrap();
         assert_eq!(record.sha256, input.sha256(), "{}", record.name);
@@ -228,7 +233,12 @@ fn the_emitted_wac_resolves_to_the_same_composition() {
     let document = wac_parser::Document::parse(&wac).unwrap_or_else(|e| panic!("{e}\n{wac}"));
 
     // Resolve it against the same component files, as `wac compose` would.
-    let inputs = read_inputs(manifest, std::path::Path::new(components::COMPONENTS_DIR)).unwrap();
+    let inputs = read_inputs(
+        manifest,
+        std::path::Path::new(components::COMPONENTS_DIR),
+        &fusebox_tests::oci_store(),
+    )
+    .unwrap();
     let keys: BTreeMap<String, Vec<u8>> = inputs
         .iter()
         .map(|i| {

@@ -119,7 +119,12 @@ fn a_scaffolded_component_builds_tests_and_fuses_without_touching_the_composer()
         "wasm32-wasip2",
     ]));
     let manifest = Manifest::from_file(&copy.path().join("fusebox.toml")).unwrap();
-    let inputs = read_inputs(&manifest, &target.join("wasm32-wasip2/component")).unwrap();
+    let inputs = read_inputs(
+        &manifest,
+        &target.join("wasm32-wasip2/component"),
+        &target.join("oci"),
+    )
+    .unwrap();
     let fused = compose(&manifest, &inputs).expect("the new components fuse");
     let wiring = fused.wiring_text();
     assert!(
