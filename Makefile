@@ -147,6 +147,8 @@ bench-quick: compose compose-polyglot
 
 .PHONY: bench-run
 bench-run:
+	@command -v wrk >/dev/null || scripts/apt-install.sh bench wrk || \
+		echo "bench: wrk is not installed; its rows are left out"
 	cargo build --quiet --profile component --target wasm32-wasip2 --target-dir $(GUEST_TARGET) -p bench-driver
 	cargo build --quiet --release -p fusebox-host --bin fusebox -p fusebox-compose -p fusebox-bench --bins
 	cargo build --quiet --release -p fusebox-tests --example load

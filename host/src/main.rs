@@ -302,6 +302,9 @@ fn serve(args: Serve) -> anyhow::Result<()> {
     };
     let runtime = Runtime::new(&artifact, runtime_config)
         .with_context(|| format!("cannot serve {}", args.artifact.display()))?;
+    if let Some(warning) = map_count_warning(args.max_instances) {
+        server::log_event("warning", &warning);
+    }
 
     let tokio = tokio::runtime::Runtime::new()?;
     tokio.block_on(async {
@@ -324,6 +327,29 @@ fn serve(args: Serve) -> anyhow::Result<()> {
         );
         server::serve(listener, Arc::new(runtime), shutdown_signal()).await?;
         Ok(())
+    })
+}
+
+/// Each live instance maps about this many memory regions (measured: 18 for fusebox's
+/// artifact, one per memory, table and stack slot and image), with a margin.
+const MAPPINGS_PER_INSTANCE: usize = 20;
+
+/// A warning when Linux's `vm.max_map_count` is too low for `max_instances` live at once:
+/// past it, mmap fails, instances cannot start, and the allocator itself can fail.
+fn map_count_warning(max_instances: usize) -> Option<String> {
+    let limit: usize = std::fs::read_to_string("/proc/sys/vm/max_map_count")
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    let needed = max_instances.saturating_mul(MAPPINGS_PER_INSTANCE) + 10_000;
+    (needed > limit).then(|| {
+        format!(
+            "--max-instances {max_instances} can need about {needed} memory mappings, but \
+             vm.max_map_count is {limit}: raise it (sysctl vm.max_map_count={needed}) or \
+             lower --max-instances to {}",
+            limit.saturating_sub(10_000) / MAPPINGS_PER_INSTANCE
+        )
     })
 }
 

@@ -165,6 +165,41 @@ pub struct Served {
     pub instance_time: Duration,
     /// What the guest wrote to stderr.
     pub guest_stderr: Bytes,
+    /// Where the time went, step by step.
+    pub phases: Phases,
+}
+
+/// Where one request's time went inside [`Runtime::handle`], from `Instant`s taken at
+/// each step (a few tens of nanoseconds in all). `make bench` reports their medians; a
+/// request refused before instantiation has only `admit`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Phases {
+    /// From the call to `handle` until an instance slot is granted: the declared-size
+    /// check and the semaphore.
+    pub admit: Duration,
+    /// Building the instance's WASI, HTTP and config contexts, its store and limits, and
+    /// the request and response-outparam resources.
+    pub contexts: Duration,
+    /// From spawning the guest's task until it runs: tokio's scheduling.
+    pub schedule: Duration,
+    /// Instantiating the fused artifact: every core module of every component.
+    pub instantiate: Duration,
+    /// From calling the handler until it returns (or, if it is still streaming its
+    /// body, until its response head is back): guest code in every component, the
+    /// canonical-ABI crossings between them, and the WASI and HTTP host calls they make.
+    pub guest: Duration,
+    /// Dropping the instance's store once the handler returned: the pooling allocator
+    /// resetting its slots. Zero when the response head came back first.
+    pub teardown: Duration,
+}
+
+/// The instants the guest's task records, read by the calling task.
+#[derive(Debug, Clone, Copy, Default)]
+struct TaskMarks {
+    running: Option<Instant>,
+    ready: Option<Instant>,
+    returned: Option<Instant>,
+    torn_down: Option<Instant>,
 }
 
 /// A compiled, linked, pre-instantiated artifact, ready to serve requests.
@@ -231,6 +266,7 @@ impl Runtime {
         B: http_body::Body<Data = Bytes> + Send + 'static,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
+        let called = Instant::now();
         let request_id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let refused = |outcome, status, code, message: String| Served {
             response: error_response(status, code, &message),
@@ -238,6 +274,10 @@ impl Runtime {
             request_id,
             instance_time: Duration::ZERO,
             guest_stderr: Bytes::new(),
+            phases: Phases {
+                admit: called.elapsed(),
+                ..Phases::default()
+            },
         };
 
         let declared = request
@@ -266,7 +306,12 @@ impl Runtime {
 
         let stderr = MemoryOutputPipe::new(GUEST_STDERR_CAPACITY);
         let started = Instant::now();
-        let (outcome, response) = match self.run_guest(request, stderr.clone(), permit).await {
+        let mut phases = Phases {
+            admit: started - called,
+            ..Phases::default()
+        };
+        let run = self.run_guest(request, stderr.clone(), permit, &mut phases);
+        let (outcome, response) = match run.await {
             Ok(response) => (Outcome::Answered, response),
             Err(outcome) => {
                 let response = match &outcome {
@@ -290,6 +335,7 @@ impl Runtime {
             request_id,
             instance_time: started.elapsed(),
             guest_stderr: stderr.contents(),
+            phases,
         }
     }
 
@@ -299,8 +345,10 @@ impl Runtime {
         request: hyper::Request<UnsyncBoxBody<Bytes, ErrorCode>>,
         stderr: MemoryOutputPipe,
         permit: tokio::sync::OwnedSemaphorePermit,
+        phases: &mut Phases,
     ) -> Result<hyper::Response<HyperOutgoingBody>, Outcome> {
         let trapped = |e: wasmtime::Error| Outcome::Trapped(e.root_cause().to_string());
+        let building = Instant::now();
         let state = State {
             wasi: WasiCtx::builder().stderr(stderr).build(),
             http: WasiHttpCtx::new(),
@@ -330,19 +378,46 @@ impl Runtime {
             .map_err(trapped)?;
         let pre = self.pre.clone();
         let deadline = self.limits.deadline;
+        // The guest's task notes when it ran, when its instance was ready, when the
+        // handler returned and when the instance was torn down.
+        let marks = Arc::new(std::sync::Mutex::new(TaskMarks::default()));
+        let task_marks = marks.clone();
+        let spawned = Instant::now();
+        phases.contexts = spawned - building;
         let guest = tokio::spawn(async move {
             let _permit = permit;
+            task_marks.lock().unwrap().running = Some(Instant::now());
             let call = async {
                 let proxy = pre.instantiate_async(&mut store).await?;
+                task_marks.lock().unwrap().ready = Some(Instant::now());
                 proxy
                     .wasi_http_incoming_handler()
                     .call_handle(&mut store, incoming, outparam)
                     .await
             };
-            tokio::time::timeout(deadline, call).await
+            let result = tokio::time::timeout(deadline, call).await;
+            let returned = Instant::now();
+            drop(store);
+            let mut marks = task_marks.lock().unwrap();
+            marks.returned = Some(returned);
+            marks.torn_down = Some(Instant::now());
+            result
         });
 
-        match receiver.await {
+        let answer = receiver.await;
+        let received = Instant::now();
+        let marks = *marks.lock().unwrap();
+        if let (Some(running), Some(ready)) = (marks.running, marks.ready) {
+            phases.schedule = running - spawned;
+            phases.instantiate = ready - running;
+            // The handler may still be running (writing a streamed body) when its
+            // response head arrives; then the guest phase ends at the head.
+            phases.guest = marks.returned.unwrap_or(received) - ready;
+            if let (Some(returned), Some(torn_down)) = (marks.returned, marks.torn_down) {
+                phases.teardown = torn_down - returned;
+            }
+        }
+        match answer {
             Ok(Ok(response)) => Ok(response),
             Ok(Err(code)) => Err(Outcome::Trapped(format!(
                 "the guest answered with error {code:?}"
