@@ -35,6 +35,15 @@ pub struct Breakdown {
     pub http: f64,
 }
 
+/// Which tokio runtime drives the requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Threads {
+    /// A worker per core, as `fusebox serve` has: tasks may move between cores.
+    Workers,
+    /// One thread: every request starts and ends on the same core.
+    One,
+}
+
 struct Route {
     name: &'static str,
     method: &'static str,
@@ -75,10 +84,16 @@ fn in_process(
     route: &Route,
     token: &str,
     n: usize,
+    threads: Threads,
 ) -> anyhow::Result<Breakdown> {
     // The loop runs as a task on a worker thread, as a connection's task does in
     // `fusebox serve`, so that the guest's task is scheduled the way it is there.
-    let tokio = tokio::runtime::Runtime::new()?;
+    let tokio = match threads {
+        Threads::Workers => tokio::runtime::Runtime::new()?,
+        Threads::One => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?,
+    };
     let samples: Vec<(Phases, Duration)> = tokio.block_on(async {
         let runtime = runtime.clone();
         let (method, path, body, expect) = (route.method, route.path, route.body, route.expect);
@@ -131,7 +146,7 @@ fn in_process(
 /// in-process: how fast a build variant is.
 pub fn add_in_process(artifact: &[u8], key: &str, n: usize) -> anyhow::Result<Breakdown> {
     let runtime = Arc::new(runtime(artifact, key)?);
-    in_process(&runtime, &ROUTES[1], &token(key)?, n)
+    in_process(&runtime, &ROUTES[1], &token(key)?, n, Threads::Workers)
 }
 
 fn runtime(artifact: &[u8], key: &str) -> anyhow::Result<Runtime> {
@@ -148,7 +163,7 @@ fn runtime(artifact: &[u8], key: &str) -> anyhow::Result<Runtime> {
 
 fn token(key: &str) -> anyhow::Result<String> {
     let claims = fusebox_host::token::Claims::new("bench", &["calc"], Duration::from_secs(3600));
-    Ok(fusebox_host::token::mint(&claims, key.as_bytes())?)
+    fusebox_host::token::mint(&claims, key.as_bytes())
 }
 
 /// Over loopback: one keep-alive connection, one request at a time; the median round trip.
@@ -204,13 +219,14 @@ fn over_http(addr: &str, route: &Route, token: &str, n: usize) -> anyhow::Result
     Ok(median(&mut times))
 }
 
-/// Measure both routes and write the table.
+/// Measure both routes and write the table. Returns `/healthz` and `/v1/add` with a
+/// worker per core, then both on one thread.
 pub fn section(
     doc: &mut String,
     key: &str,
     quick: bool,
     serve: &std::path::Path,
-) -> anyhow::Result<[Breakdown; 2]> {
+) -> anyhow::Result<[Breakdown; 4]> {
     let n = if quick { 2_000 } else { 20_000 };
     let artifact = std::fs::read(crate::root().join("target/fusebox/service.wasm"))?;
     let runtime = Arc::new(runtime(&artifact, key)?);
@@ -232,10 +248,15 @@ pub fn section(
     crate::wait_for_port(addr, Duration::from_secs(60))?;
 
     let mut rows = [Breakdown::default(); 2];
-    for (row, route) in rows.iter_mut().zip(&ROUTES) {
-        *row = in_process(&runtime, route, &token, n)?;
+    let mut one = [Breakdown::default(); 2];
+    for ((row, single), route) in rows.iter_mut().zip(&mut one).zip(&ROUTES) {
+        *row = in_process(&runtime, route, &token, n, Threads::Workers)?;
+        *single = in_process(&runtime, route, &token, n, Threads::One)?;
         row.http = over_http(addr, route, &token, n)?;
-        eprintln!("bench: breakdown of {}: {row:?}", route.path);
+        eprintln!(
+            "bench: breakdown of {}: {row:?}, on one thread {single:?}",
+            route.path
+        );
     }
 
     writeln!(doc, "## 8. Where a request's time goes\n")?;
@@ -251,8 +272,12 @@ pub fn section(
          keep-alive connection, a minimal client), and the difference: hyper on both \
          ends, the loopback socket, the access log and the server's task per request.\n"
     )?;
-    writeln!(doc, "| phase | {} | {} |", ROUTES[0].name, ROUTES[1].name)?;
-    writeln!(doc, "|---|---|---|")?;
+    writeln!(
+        doc,
+        "| phase | {0} | {0}, one thread | {1} | {1}, one thread |",
+        ROUTES[0].name, ROUTES[1].name
+    )?;
+    writeln!(doc, "|---|---|---|---|---|")?;
     let us = |v: f64| format!("{:.1} µs", v / 1000.0);
     let share = |v: f64, total: f64| format!("{} ({:.0}%)", us(v), 100.0 * v / total);
     type Field = fn(&Breakdown) -> f64;
@@ -278,26 +303,30 @@ pub fn section(
     for (name, field) in phases {
         writeln!(
             doc,
-            "| {name} | {} | {} |",
+            "| {name} | {} | {} | {} | {} |",
             share(field(&rows[0]), rows[0].in_process),
-            share(field(&rows[1]), rows[1].in_process)
+            share(field(&one[0]), one[0].in_process),
+            share(field(&rows[1]), rows[1].in_process),
+            share(field(&one[1]), one[1].in_process)
         )?;
     }
     writeln!(
         doc,
-        "| **in-process total** | **{}** | **{}** |",
+        "| **in-process total** | **{}** | **{}** | **{}** | **{}** |",
         us(rows[0].in_process),
-        us(rows[1].in_process)
+        us(one[0].in_process),
+        us(rows[1].in_process),
+        us(one[1].in_process)
     )?;
     writeln!(
         doc,
-        "| host I/O: hyper, loopback, access log, client | {} | {} |",
+        "| host I/O: hyper, loopback, access log, client | {} | | {} | |",
         us(rows[0].http - rows[0].in_process),
         us(rows[1].http - rows[1].in_process)
     )?;
     writeln!(
         doc,
-        "| **over loopback HTTP** | **{}** | **{}** |\n",
+        "| **over loopback HTTP** (`fusebox serve`) | **{}** | | **{}** | |\n",
         us(rows[0].http),
         us(rows[1].http)
     )?;
@@ -310,5 +339,20 @@ pub fn section(
          of nanoseconds (section 2), so the crossings themselves are a small part of it.\n",
         us(rows[1].guest - rows[0].guest)
     )?;
-    Ok(rows)
+    writeln!(
+        doc,
+        "**One thread against a worker per core.** The \"one thread\" columns serve the \
+         same requests on a current-thread tokio runtime, side by side in this run. Every \
+         phase that touches the instance is about twice as fast there ({} against {} for \
+         `/v1/add`): with a worker per core, the response wakes the calling task on \
+         whichever worker is idle, so consecutive requests alternate between the two cores, \
+         and each instantiation, guest call and teardown starts with caches that hold the \
+         previous request's slot on the other core. `fusebox serve` runs a worker per core \
+         today; a thread-per-core server (one current-thread runtime per core, each \
+         accepting on the shared socket) would keep a request and its instance slot on one \
+         core. That is the next change this table points at.\n",
+        us(one[1].in_process),
+        us(rows[1].in_process)
+    )?;
+    Ok([rows[0], rows[1], one[0], one[1]])
 }

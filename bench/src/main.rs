@@ -344,11 +344,7 @@ fn load(addr: &str, key: &str, seconds: u64, extra: &[&str]) -> anyhow::Result<L
 }
 
 /// Throughput: the same artifact under fusebox serve and wasmtime serve, and native.
-fn throughput_section(
-    doc: &mut String,
-    key: &str,
-    quick: bool,
-) -> anyhow::Result<(Vec<(String, Load)>, Vec<(String, Wrk)>)> {
+fn throughput_section(doc: &mut String, key: &str, quick: bool) -> anyhow::Result<Throughput> {
     let seconds = if quick { 3 } else { 15 };
     let artifact = root().join("target/fusebox/service.wasm");
     let key_file = root().join("target/fusebox/bench/key");
@@ -476,6 +472,9 @@ fn throughput_section(
     }
     Ok((rows, wrk_rows))
 }
+
+/// The throughput section's figures: the load client's rows, then wrk's.
+type Throughput = (Vec<(String, Load)>, Vec<(String, Wrk)>);
 
 /// A wrk run's figures.
 #[derive(Debug, Clone, Default)]
@@ -1064,7 +1063,7 @@ fn goals_section(
     throughput: &[(String, Load)],
     artifact: u64,
     density: &[(usize, u64)],
-    phases: &[breakdown::Breakdown; 2],
+    phases: &[breakdown::Breakdown; 4],
     wrk_rows: &[(String, Wrk)],
 ) -> anyhow::Result<()> {
     let mark = |ok: bool| if ok { "met" } else { "**not met**" };
@@ -1104,9 +1103,18 @@ fn goals_section(
     )?;
     writeln!(
         doc,
-        "| authenticated `/v1/add` in a fresh instance, in-process, median ≤ 80 µs | {} | {} |",
+        "| authenticated `/v1/add` in a fresh instance, in-process, median ≤ 80 µs | {} on \
+         one thread; {} with a worker per core (section 8) | {} |",
+        fmt_ns(phases[3].in_process),
         fmt_ns(phases[1].in_process),
-        mark(phases[1].in_process <= 80_000.0)
+        match (
+            phases[3].in_process <= 80_000.0,
+            phases[1].in_process <= 80_000.0
+        ) {
+            (true, true) => "met",
+            (true, false) => "met on one thread; **not met** with a worker per core",
+            _ => "**not met**",
+        }
     )?;
     writeln!(
         doc,
@@ -1150,7 +1158,9 @@ fn goals_section(
     )?;
     // The analysis of each shortfall (from profiling), while it stands.
     let cold_short = spawn_ratio < 100.0 || cold[0].median_ns > 50_000.0;
-    let throughput_short = wasmtime.is_some_and(|r| r < 2.0);
+    let throughput_short = wasmtime.is_some_and(|r| r < 2.0)
+        || native.is_some_and(|r| r > 5.0)
+        || phases[1].in_process > 80_000.0;
     if cold_short || throughput_short {
         writeln!(doc, "## Where a goal is not met, and why\n")?;
     }
