@@ -342,9 +342,9 @@ pub fn section(
     writeln!(
         doc,
         "**One thread against a worker per core.** The \"one thread\" columns serve the \
-         same requests on a current-thread tokio runtime, side by side in this run. Every \
-         phase that touches the instance is about twice as fast there ({} against {} for \
-         `/v1/add`): with a worker per core, the response wakes the calling task on \
+         same requests on a current-thread tokio runtime, side by side in this run. \
+         Instantiation and the guest call are about twice as fast there, and the whole \
+         request takes {} against {} for `/v1/add`: with a worker per core, the response wakes the calling task on \
          whichever worker is idle, so consecutive requests alternate between the two cores, \
          and each instantiation, guest call and teardown starts with caches that hold the \
          previous request's slot on the other core. `fusebox serve` runs a worker per core \

@@ -97,7 +97,7 @@ fn main() -> anyhow::Result<()> {
 
     let cold = cold_start_section(&mut doc)?;
     let cross = cross_call_section(&mut doc)?;
-    let (throughput, wrk_rows) = throughput_section(&mut doc, key, quick)?;
+    let throughput = throughput_section(&mut doc, key, quick)?;
     let (artifact_bytes, cold_build) = size_section(&mut doc, key, quick)?;
     let density = density_section(&mut doc, key, quick)?;
     tooling_section(&mut doc, cold_build)?;
@@ -111,7 +111,6 @@ fn main() -> anyhow::Result<()> {
         artifact_bytes,
         &density,
         &phases,
-        &wrk_rows,
     )?;
 
     let path = out_dir().join("benchmarks.md");
@@ -1060,11 +1059,10 @@ fn goals_section(
     doc: &mut String,
     cold: &[Latencies; 2],
     cross: &[Latencies; 6],
-    throughput: &[(String, Load)],
+    (throughput, wrk_rows): &Throughput,
     artifact: u64,
     density: &[(usize, u64)],
     phases: &[breakdown::Breakdown; 4],
-    wrk_rows: &[(String, Wrk)],
 ) -> anyhow::Result<()> {
     let mark = |ok: bool| if ok { "met" } else { "**not met**" };
     let spawn_ratio = cold[1].median_ns / cold[0].median_ns;
