@@ -10,11 +10,14 @@ SHELL := bash
 .DEFAULT_GOAL := help
 
 # The guest crates: every directory under components/ (so a scaffolded one is included at
-# once) and cli-virt. Test-only guests (tests/components) are linted and checked, but only
-# a manifest that names them fuses them. What goes into the artifact is fusebox.toml's say.
-GUESTS := $(patsubst components/%/Cargo.toml,%,$(wildcard components/*/Cargo.toml)) cli-virt
+# once), and the composer's adapters under compose/ (cli-virt, config-draft), which a
+# manifest fuses when it needs them. Test-only guests (tests/components) are linted and
+# checked, but only a manifest that names them fuses them. What goes into the artifact is
+# fusebox.toml's say.
+ADAPTERS := cli-virt config-draft
+GUESTS := $(patsubst components/%/Cargo.toml,%,$(wildcard components/*/Cargo.toml)) $(ADAPTERS)
 TEST_GUESTS := $(patsubst tests/components/%/Cargo.toml,%,$(wildcard tests/components/*/Cargo.toml))
-GUEST_DIRS := $(addprefix components/,$(GUESTS:cli-virt=)) compose/cli-virt \
+GUEST_DIRS := $(addprefix components/,$(filter-out $(ADAPTERS),$(GUESTS))) $(addprefix compose/,$(ADAPTERS)) \
 	$(addprefix tests/components/,$(TEST_GUESTS)) bench/driver
 GUEST_TARGET := target/guests
 COMPONENTS := $(GUEST_TARGET)/wasm32-wasip2/component
@@ -68,6 +71,14 @@ $(PY_CALCULATOR): $(wildcard components/calculator-py/*.py) components/calculato
 ## The same artifact with the calculator in Python (componentize-py): target/fusebox/service-polyglot.wasm.
 compose-polyglot: tools bindings $(PY_CALCULATOR)
 	cargo run --quiet --release -p fusebox-compose -- --manifest examples/polyglot/fusebox.toml --out $(POLYGLOT)
+
+# The wasmCloud composition: examples/wasmcloud/fusebox.toml is fusebox.toml plus the
+# config-draft adapter (compose/config-draft), so the artifact imports wasi:config at the
+# 0.2.0-draft that wasmCloud 1.x hosts provide. It writes to a directory of its own.
+.PHONY: compose-wasmcloud
+## The artifact for wasmCloud 1.x (wasi:config at 0.2.0-draft): target/fusebox/wasmcloud/service.wasm.
+compose-wasmcloud: tools bindings
+	cargo run --quiet --release -p fusebox-compose -- --manifest examples/wasmcloud/fusebox.toml
 
 DEV_KEY := target/fusebox/dev.key
 

@@ -7,7 +7,9 @@
 #   - wasi:{cli,clocks,filesystem,http,io,random,sockets} from `wasmtime-wasi-http`;
 #   - wasi:config from `wasmtime-wasi-config` 48, the host fusebox tests against: it
 #     implements `wasi:config@0.2.0-rc.1`, and prerelease versions never semver-match,
-#     so this one must equal the host's.
+#     so this one must equal the host's;
+#   - wasi:config@0.2.0-draft from `wasmcloud-runtime` 0.12, the runtime of the wasmCloud
+#     1.x host `make lattice` runs: what compose/config-draft adapts rc.1 to.
 #
 # Why WASI 0.2.6 (the WIT of wasmtime 36), not the newest 0.2.x:
 #   - Rust 1.95's std imports wasi:cli, wasi:io and wasi:clocks at 0.2.6. With the same
@@ -27,6 +29,8 @@ WASI_CRATE=wasmtime-wasi-http
 WASI_VERSION=36.0.0
 CONFIG_CRATE=wasmtime-wasi-config
 CONFIG_VERSION=48.0.8
+DRAFT_CRATE=wasmcloud-runtime
+DRAFT_VERSION=0.12.0
 
 out=wit/deps
 scratch=$(mktemp -d)
@@ -47,6 +51,7 @@ edition = "2021"
 [dependencies]
 $WASI_CRATE = { version = "=$WASI_VERSION", default-features = false }
 $CONFIG_CRATE = { version = "=$CONFIG_VERSION", default-features = false }
+$DRAFT_CRATE = { version = "=$DRAFT_VERSION", default-features = false }
 [workspace]
 TOML
 metadata=$(cargo metadata --quiet --format-version 1 --manifest-path "$scratch/fetch/Cargo.toml")
@@ -81,6 +86,7 @@ for dir in "$(crate_dir "$WASI_CRATE" "$WASI_VERSION")"/wit/deps/*/; do
     vendor_package "$dir"
 done
 vendor_package "$(crate_dir "$CONFIG_CRATE" "$CONFIG_VERSION")/wit/deps/config"
+vendor_package "$(crate_dir "$DRAFT_CRATE" "$DRAFT_VERSION")/wit/deps/config"
 
 if [[ "$out" != wit/deps ]]; then
     if ! diff -r wit/deps "$out" >&2; then
