@@ -14,7 +14,12 @@
 //! the hostile corpus (`fusebox_tests::hostile`), raw, on a fresh connection, and checks
 //! its exact 4xx and JSON error body. `--mix add` sends only the authenticated
 //! `POST /v1/add` (verify the token, call the calculator, log), for a latency figure of one
-//! route. `--json` prints the figures as one JSON object.
+//! route. `--json` prints the figures as one JSON object. `--timeline` adds a row per
+//! second (answers, wrong answers, transport errors), which shows a server being lost
+//! mid-run (`make lattice` does that to a wasmCloud host).
+//!
+//! After a transport error a connection waits 10 ms before its next request, as a real
+//! client backs off, so a server that is gone is not hammered in a tight loop.
 
 use bytes::Bytes;
 use fusebox_tests::hostile::{self, Hostile};
@@ -35,6 +40,7 @@ struct Args {
     hostile: bool,
     only_add: bool,
     json: bool,
+    timeline: bool,
 }
 
 /// The hard bound on any run.
@@ -51,11 +57,16 @@ fn args() -> Args {
         hostile: false,
         only_add: false,
         json: false,
+        timeline: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         if flag == "--json" {
             args.json = true;
+            continue;
+        }
+        if flag == "--timeline" {
+            args.timeline = true;
             continue;
         }
         let value = it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
@@ -113,6 +124,41 @@ async fn wait_until_ready(
             "the server at {addr} never became ready"
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Per-second counts of answers, wrong answers and transport errors.
+struct Timeline {
+    started: Instant,
+    seconds: Vec<[AtomicU64; 3]>,
+}
+
+impl Timeline {
+    const ANSWERED: usize = 0;
+    const WRONG: usize = 1;
+    const ERROR: usize = 2;
+
+    fn new(started: Instant, seconds: u64) -> Self {
+        let seconds = (0..=seconds)
+            .map(|_| std::array::from_fn(|_| AtomicU64::new(0)))
+            .collect();
+        Timeline { started, seconds }
+    }
+
+    fn count(&self, what: usize) {
+        let second = self.started.elapsed().as_secs() as usize;
+        if let Some(row) = self.seconds.get(second) {
+            row[what].fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// `[answered, wrong, errors]` for each whole second that has passed.
+    fn rows(&self) -> Vec<[u64; 3]> {
+        let whole = (self.started.elapsed().as_secs() as usize).min(self.seconds.len());
+        self.seconds[..whole]
+            .iter()
+            .map(|row| std::array::from_fn(|i| row[i].load(Ordering::Relaxed)))
+            .collect()
     }
 }
 
@@ -194,6 +240,7 @@ async fn main() {
     });
     let socket: std::net::SocketAddr = args.addr.parse().expect("--addr is ip:port");
     let started = Instant::now();
+    let timeline = Arc::new(Timeline::new(started, args.seconds));
 
     assert_eq!(PROBES[1].path, "/v1/add", "the add probe is the second");
     let probes: &'static [Probe] = match args.only_add {
@@ -202,13 +249,14 @@ async fn main() {
     };
     let mut workers = Vec::new();
     for worker in 0..args.connections {
-        let (client, stop, token, addr, issued, hostile) = (
+        let (client, stop, token, addr, issued, hostile, timeline) = (
             client.clone(),
             stop.clone(),
             token.clone(),
             args.addr.clone(),
             issued.clone(),
             hostile.clone(),
+            timeline.clone(),
         );
         workers.push(tokio::spawn(async move {
             let (mut latencies, mut wrong, mut errors) = (Vec::new(), 0u64, 0u64);
@@ -239,15 +287,21 @@ async fn main() {
                     .await
                     .unwrap();
                     match outcome {
-                        Ok(Ok(())) => latencies.push(sent.elapsed()),
+                        Ok(Ok(())) => {
+                            latencies.push(sent.elapsed());
+                            timeline.count(Timeline::ANSWERED);
+                        }
                         Ok(Err(failure)) => {
                             latencies.push(sent.elapsed());
                             wrong += 1;
+                            timeline.count(Timeline::WRONG);
                             failures.push(failure);
                         }
                         Err(error) => {
                             errors += 1;
+                            timeline.count(Timeline::ERROR);
                             failures.push(error);
+                            tokio::time::sleep(Duration::from_millis(10)).await;
                         }
                     }
                     continue;
@@ -274,6 +328,10 @@ async fn main() {
                             && body
                                 .is_ok_and(|b| String::from_utf8_lossy(&b).contains(probe.expect));
                         wrong += u64::from(!right);
+                        timeline.count(match right {
+                            true => Timeline::ANSWERED,
+                            false => Timeline::WRONG,
+                        });
                         if !right {
                             failures
                                 .push(format!("{} {}: status {status}", probe.method, probe.path));
@@ -281,7 +339,9 @@ async fn main() {
                     }
                     Err(error) => {
                         errors += 1;
+                        timeline.count(Timeline::ERROR);
                         failures.push(format!("{} {}: {error}", probe.method, probe.path));
+                        tokio::time::sleep(Duration::from_millis(10)).await;
                     }
                 }
             }
@@ -301,6 +361,7 @@ async fn main() {
         }
     }
     stop.store(true, Ordering::Relaxed);
+    let timeline = args.timeline.then(|| timeline.rows());
 
     let (mut latencies, mut wrong, mut errors, mut failures) = (Vec::new(), 0, 0, Vec::new());
     for worker in workers {
@@ -345,7 +406,7 @@ async fn main() {
             serde_json::json!({
                 "requests": latencies.len(), "seconds": elapsed, "rps": rps,
                 "p50_ms": p50, "p99_ms": p99, "wrong": wrong, "errors": errors,
-                "lost": lost, "rss": rss_json,
+                "lost": lost, "rss": rss_json, "timeline": timeline,
             })
         );
     } else {
@@ -359,6 +420,13 @@ async fn main() {
             println!(
                 "\nserver RSS: {warm} KiB after warm-up, {last} KiB at the end, {peak} KiB peak ({growth:+.1}%)"
             );
+        }
+        if let Some(rows) = &timeline {
+            println!("\n| second | answered | wrong | transport errors |");
+            println!("|---|---|---|---|");
+            for (second, [answered, wrong, errors]) in rows.iter().enumerate() {
+                println!("| {} | {answered} | {wrong} | {errors} |", second + 1);
+            }
         }
     }
     for failure in failures.iter().take(10) {
