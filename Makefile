@@ -80,6 +80,12 @@ compose-polyglot: tools bindings $(PY_CALCULATOR)
 compose-wasmcloud: tools bindings
 	cargo run --quiet --release -p fusebox-compose -- --manifest examples/wasmcloud/fusebox.toml
 
+.PHONY: lattice
+## Opt-in: the wasmCloud artifact on two wasmCloud hosts over NATS, by digest, through a host's loss (45 min build once).
+lattice: tools bindings
+	@mkdir -p target/lattice
+	lattice/run.sh 2>&1 | tee target/lattice/transcript.txt
+
 DEV_KEY := target/fusebox/dev.key
 
 # A random development key, made once. Tokens for `make serve` are minted with it.
