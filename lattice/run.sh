@@ -5,7 +5,7 @@
 #
 #  1. Build what it needs: the wasmCloud artifact (examples/wasmcloud/fusebox.toml), the
 #     `fusebox` CLI and load client, and the wasmCloud launcher (lattice/, about
-#     45 minutes on two cores the first time, then reused).
+#     12 minutes on two cores the first time, then reused).
 #  2. Start a registry (CNCF distribution), NATS with JetStream, and two wasmCloud hosts.
 #  3. Push the artifact, sign it, and verify the signature against the publisher's key.
 #  4. Scale it by digest onto both hosts, each serving HTTP at its own address.
@@ -118,7 +118,7 @@ cargo build --quiet --release -p fusebox-tests --example load
 say "fusebox CLI and load client: target/release/"
 lattice/patch-wasmcloud-host.sh
 if [[ ! -x "$launcher" ]] || [[ -n "$(find lattice/src lattice/Cargo.toml lattice/Cargo.lock -newer "$launcher" 2>/dev/null)" ]]; then
-    say "building the wasmCloud launcher (wasmcloud-host 0.27.1): about 45 minutes on two cores, once"
+    say "building the wasmCloud launcher (wasmcloud-host 0.27.1): about 12 minutes on two cores, once"
     CARGO_TARGET_DIR=$root/target/lattice cargo build --release --locked --manifest-path lattice/Cargo.toml
 fi
 say "launcher: ${launcher#"$root"/}"
