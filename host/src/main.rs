@@ -135,6 +135,11 @@ struct Serve {
     /// large artifact, such as one with a Python component (seconds to compile).
     #[arg(long, env = "FUSEBOX_CACHE_DIR")]
     cache_dir: Option<PathBuf>,
+    /// How many threads serve requests, each with its own single-threaded runtime and
+    /// its own share of the connections. By default, one per core this process may run
+    /// on (so `taskset -c 0 fusebox serve` gets one).
+    #[arg(long, env = "FUSEBOX_THREADS")]
+    threads: Option<std::num::NonZeroUsize>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -306,28 +311,29 @@ fn serve(args: Serve) -> anyhow::Result<()> {
         server::log_event("warning", &warning);
     }
 
-    let tokio = tokio::runtime::Runtime::new()?;
-    tokio.block_on(async {
-        let listener = tokio::net::TcpListener::bind(args.addr)
-            .await
-            .with_context(|| format!("cannot listen on {}", args.addr))?;
-        let keys: Vec<&str> = config.keys().map(String::as_str).collect();
-        server::log_event(
-            "listening",
-            &format!(
-                "serving {} on http://{} (config keys: {})",
-                args.artifact.display(),
-                listener.local_addr()?,
-                if keys.is_empty() {
-                    "none".to_owned()
-                } else {
-                    keys.join(", ")
-                }
-            ),
-        );
-        server::serve(listener, Arc::new(runtime), shutdown_signal()).await?;
-        Ok(())
-    })
+    let threads = match args.threads {
+        Some(threads) => threads,
+        None => std::thread::available_parallelism()
+            .context("cannot tell how many cores there are; pass --threads")?,
+    };
+    let listener = std::net::TcpListener::bind(args.addr)
+        .with_context(|| format!("cannot listen on {}", args.addr))?;
+    let keys: Vec<&str> = config.keys().map(String::as_str).collect();
+    server::log_event(
+        "listening",
+        &format!(
+            "serving {} on http://{} with {threads} thread(s) (config keys: {})",
+            args.artifact.display(),
+            listener.local_addr()?,
+            if keys.is_empty() {
+                "none".to_owned()
+            } else {
+                keys.join(", ")
+            }
+        ),
+    );
+    server::serve_per_core(listener, Arc::new(runtime), threads, shutdown_signal())?;
+    Ok(())
 }
 
 /// Each live instance maps about this many memory regions (measured: 18 for fusebox's

@@ -10,8 +10,15 @@
 //! still read and discarded, up to the body limit: closing the connection on a client
 //! that is still sending would reset it before it reads its answer.
 //!
-//! [`serve`] stops accepting when `shutdown` resolves, then waits for in-flight requests
-//! to finish (up to a grace period) before returning.
+//! [`serve`] runs on the caller's tokio runtime. [`serve_per_core`] is what `fusebox
+//! serve` runs: one thread per core, each with a single-threaded runtime of its own, all
+//! accepting from the same socket. A connection, its requests and their guest tasks then
+//! stay on the thread that accepted it, with no work stealing and no wake-ups across
+//! threads: measured side by side, this takes a third off the host's time per request
+//! (`bench/src/breakdown.rs`, `docs/benchmarks.md`).
+//!
+//! Both stop accepting when `shutdown` resolves, then wait for in-flight requests to
+//! finish (up to a grace period) before returning.
 
 use crate::runtime::{Outcome, Runtime, Served};
 use bytes::Bytes;
@@ -40,6 +47,90 @@ pub async fn serve(
     runtime: Arc<Runtime>,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
+    let graceful = accept_until(listener, runtime, shutdown).await;
+    log_event(
+        "draining",
+        "stopped accepting; waiting for in-flight requests",
+    );
+    log_stopped(drain(graceful).await);
+    Ok(())
+}
+
+/// Serve like [`serve`], on `threads` threads, each running a single-threaded tokio
+/// runtime that accepts from `listener` and serves the connections it accepted.
+///
+/// Blocks until `shutdown` resolves (it is awaited on the calling thread) and every
+/// thread has drained its in-flight requests, for up to [`SHUTDOWN_GRACE`].
+pub fn serve_per_core(
+    listener: std::net::TcpListener,
+    runtime: Arc<Runtime>,
+    threads: std::num::NonZeroUsize,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    listener.set_nonblocking(true)?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    // A thread that ends before `shutdown` (its socket failed) ends the server.
+    let (ended, mut first_end) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let mut workers = Vec::with_capacity(threads.get());
+    for index in 0..threads.get() {
+        let (listener, runtime, ended) = (listener.try_clone()?, runtime.clone(), ended.clone());
+        let mut stopped = stopped.clone();
+        let tokio = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let worker = std::thread::Builder::new()
+            .name(format!("fusebox-serve-{index}"))
+            .spawn(move || {
+                let drained = tokio.block_on(async move {
+                    let listener = TcpListener::from_std(listener)?;
+                    let stop = async move {
+                        let _ = stopped.wait_for(|stop| *stop).await;
+                    };
+                    let graceful = accept_until(listener, runtime, stop).await;
+                    Ok::<_, std::io::Error>(drain(graceful).await)
+                });
+                let _ = ended.send(());
+                drained
+            })?;
+        workers.push(worker);
+    }
+    // The threads hold the socket now: it closes when the last one stops accepting.
+    drop(listener);
+    drop(ended);
+
+    let control = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    control.block_on(async {
+        tokio::select! {
+            () = shutdown => {}
+            _ = first_end.recv() => {}
+        }
+    });
+    log_event(
+        "draining",
+        "stopped accepting; waiting for in-flight requests",
+    );
+    stop.send_replace(true);
+    let mut all_finished = true;
+    let mut failure = None;
+    for worker in workers {
+        match worker.join().expect("a server thread panicked") {
+            Ok(finished) => all_finished &= finished,
+            Err(error) => failure = Some(error),
+        }
+    }
+    log_stopped(all_finished);
+    failure.map_or(Ok(()), Err)
+}
+
+/// Accept and serve connections until `shutdown` resolves; returns the watch on the
+/// connections still open.
+async fn accept_until(
+    listener: TcpListener,
+    runtime: Arc<Runtime>,
+    shutdown: impl Future<Output = ()>,
+) -> GracefulShutdown {
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
@@ -70,16 +161,26 @@ pub async fn serve(
             let _ = connection.await;
         });
     }
-    drop(listener);
-    log_event(
-        "draining",
-        "stopped accepting; waiting for in-flight requests",
-    );
+    graceful
+}
+
+/// Wait for the watched connections to finish, for up to [`SHUTDOWN_GRACE`]; whether
+/// they all did.
+async fn drain(graceful: GracefulShutdown) -> bool {
     tokio::select! {
-        () = graceful.shutdown() => log_event("stopped", "all requests finished"),
-        () = tokio::time::sleep(SHUTDOWN_GRACE) => log_event("stopped", "grace period over; closing the remaining connections"),
+        () = graceful.shutdown() => true,
+        () = tokio::time::sleep(SHUTDOWN_GRACE) => false,
     }
-    Ok(())
+}
+
+fn log_stopped(all_finished: bool) {
+    match all_finished {
+        true => log_event("stopped", "all requests finished"),
+        false => log_event(
+            "stopped",
+            "grace period over; closing the remaining connections",
+        ),
+    }
 }
 
 async fn serve_one(

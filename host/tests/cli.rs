@@ -198,3 +198,61 @@ fn sigterm_drains_in_flight_requests_then_exits() {
         "no longer accepting"
     );
 }
+
+#[test]
+fn every_serving_thread_drains_on_sigterm() {
+    let token = fusebox_tests::token("alice", &["calc"], 600, fusebox_tests::TEST_KEY);
+    let (mut server, _dir) = serve(
+        fusebox_tests::misbehaving_artifact(),
+        &["--deadline", "2s", "--threads", "3"],
+    );
+    // Six spinning requests on six connections, spread over the three threads by
+    // whichever accepts first: every one must still be answered after the signal.
+    let in_flight: Vec<TcpStream> = (0..6)
+        .map(|_| {
+            request(
+                &server.addr,
+                "POST",
+                "/v1/multiply",
+                Some(&token),
+                r#"{"a":1,"b":1}"#,
+            )
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let pid = server.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    for stream in in_flight {
+        assert_eq!(status_of(stream), 504, "each in-flight request is answered");
+    }
+    let status = server.child.wait().unwrap();
+    assert!(status.success(), "exits cleanly after draining: {status:?}");
+    let events: Vec<String> = server.stderr.try_iter().collect();
+    let stopped: Vec<&String> = events
+        .iter()
+        .filter(|l| l.contains("\"stopped\""))
+        .collect();
+    assert_eq!(
+        stopped.len(),
+        1,
+        "one stop event for the server: {events:?}"
+    );
+    assert!(stopped[0].contains("all requests finished"), "{stopped:?}");
+}
+
+#[test]
+fn zero_threads_is_refused_by_name() {
+    let output = fusebox()
+        .args(["serve", "--threads", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--threads"), "{stderr}");
+}
