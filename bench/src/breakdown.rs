@@ -38,9 +38,10 @@ pub struct Breakdown {
 /// Which tokio runtime drives the requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Threads {
-    /// A worker per core, as `fusebox serve` has: tasks may move between cores.
+    /// A worker per core, tokio's default runtime: tasks may move between cores.
     Workers,
-    /// One thread: every request starts and ends on the same core.
+    /// One thread: every request starts and ends on the same core, as on each of
+    /// `fusebox serve`'s threads (one current-thread runtime per core).
     One,
 }
 
@@ -269,8 +270,10 @@ pub fn section(
          is what is left of the total per request: waking the calling task and collecting \
          the body. The last rows \
          are the same request over loopback HTTP to a release `fusebox serve` (one \
-         keep-alive connection, a minimal client), and the difference: hyper on both \
-         ends, the loopback socket, the access log and the server's task per request.\n"
+         keep-alive connection, a minimal client), in the one-thread columns because the \
+         server keeps each connection on one thread, and the difference from the \
+         in-process request: hyper on both ends, the loopback socket, the access log and \
+         the server's task per request.\n"
     )?;
     writeln!(
         doc,
@@ -320,13 +323,15 @@ pub fn section(
     )?;
     writeln!(
         doc,
-        "| host I/O: hyper, loopback, access log, client | {} | | {} | |",
-        us(rows[0].http - rows[0].in_process),
-        us(rows[1].http - rows[1].in_process)
+        "| host I/O: hyper, loopback, access log, client | | {} | | {} |",
+        us(rows[0].http - one[0].in_process),
+        us(rows[1].http - one[1].in_process)
     )?;
+    // `fusebox serve` keeps each connection on one thread, so its HTTP figures sit in
+    // the one-thread columns.
     writeln!(
         doc,
-        "| **over loopback HTTP** (`fusebox serve`) | **{}** | | **{}** | |\n",
+        "| **over loopback HTTP** (`fusebox serve`) | | **{}** | | **{}** |\n",
         us(rows[0].http),
         us(rows[1].http)
     )?;
@@ -347,10 +352,10 @@ pub fn section(
          request takes {} against {} for `/v1/add`: with a worker per core, the response wakes the calling task on \
          whichever worker is idle, so consecutive requests alternate between the two cores, \
          and each instantiation, guest call and teardown starts with caches that hold the \
-         previous request's slot on the other core. `fusebox serve` runs a worker per core \
-         today; a thread-per-core server (one current-thread runtime per core, each \
-         accepting on the shared socket) would keep a request and its instance slot on one \
-         core. That is the next change this table points at.\n",
+         previous request's slot on the other core. This is why `fusebox serve` runs one \
+         current-thread runtime per core, each accepting on the shared socket \
+         (`server::serve_per_core`): a connection, its requests and their instances stay \
+         on the thread that accepted it, so the \"one thread\" columns are its cost.\n",
         us(one[1].in_process),
         us(rows[1].in_process)
     )?;
