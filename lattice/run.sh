@@ -110,8 +110,9 @@ nats_server=$(PATH=$PATH:/usr/sbin command -v nats-server) || {
     nats_server=$(PATH=$PATH:/usr/sbin command -v nats-server)
 }
 scripts/ensure-registry.sh
+mkdir -p target/lattice
 cargo run --quiet --release -p fusebox-compose -- --manifest examples/wasmcloud/fusebox.toml \
-    >target/fusebox/wasmcloud.compose.log
+    >target/lattice/compose.log
 say "artifact: ${artifact#"$root"/} ($(stat -c %s "$artifact") bytes; wiring in target/fusebox/wasmcloud/capabilities.md)"
 cargo build --quiet --release -p fusebox-host --bin fusebox
 cargo build --quiet --release -p fusebox-tests --example load
