@@ -136,6 +136,7 @@ soak:
 test: tools lint check
 	scripts/ensure-registry.sh
 	python3 -m unittest discover --start-directory components/calculator-py
+	scripts/check-deploy.sh
 	cargo test --workspace
 	$(MAKE) --no-print-directory soak SOAK_REQUESTS=5000 LOAD_PROFILE=dev
 
@@ -179,6 +180,11 @@ FUZZ_SECONDS ?= 60
 ## Fuzz the JWT verifier, the router/JSON decoding and the sequence code (60 s each).
 fuzz:
 	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+.PHONY: check-deploy
+## Check deploy/'s SpinKube and runwasi manifests against Kubernetes' and the SpinApp CRD's schemas.
+check-deploy:
+	scripts/check-deploy.sh
 
 .PHONY: lint
 ## cargo fmt --check, then clippy -D warnings natively and on the wasm32 glue.
