@@ -225,6 +225,25 @@ impl Deployment {
             self.config.len()
         );
 
+        let link = Link::builder()
+            .source_id(HTTP_SERVER_ID)
+            .target(&self.component_id)
+            .name("default")
+            .wit_namespace("wasi")
+            .wit_package("http")
+            .interfaces(vec!["incoming-handler".to_owned()])
+            .build()
+            .map_err(|e| anyhow!("building the link: {e}"))?;
+        ok(ctl.put_link(link).await).context("linking the HTTP server to the component")?;
+        // The link goes in before any HTTP server starts: a server reads the links its
+        // host holds when it starts, and one that starts while the link is still on its
+        // way to its host can miss it (seen once in four runs before this order).
+        wait_for_link(ctl, &self.component_id, deadline).await?;
+        println!(
+            "link {HTTP_SERVER_ID} -> {}: wasi:http/incoming-handler",
+            self.component_id
+        );
+
         for (name, addr) in &self.placements {
             let host_id = &hosts[name];
             // The built-in HTTP server listens at its `default_address`; each host gets its
@@ -265,22 +284,7 @@ impl Deployment {
             );
         }
 
-        let link = Link::builder()
-            .source_id(HTTP_SERVER_ID)
-            .target(&self.component_id)
-            .name("default")
-            .wit_namespace("wasi")
-            .wit_package("http")
-            .interfaces(vec!["incoming-handler".to_owned()])
-            .build()
-            .map_err(|e| anyhow!("building the link: {e}"))?;
-        ok(ctl.put_link(link).await).context("linking the HTTP server to the component")?;
-        println!(
-            "link {HTTP_SERVER_ID} -> {}: wasi:http/incoming-handler",
-            self.component_id
-        );
-
-        for (name, _) in &self.placements {
+        for (name, addr) in &self.placements {
             let image_ref = wait_for_component(ctl, &hosts[name], &self.component_id, deadline)
                 .await
                 .with_context(|| format!("on host `{name}`"))?;
@@ -294,8 +298,77 @@ impl Deployment {
                 "host {name}: running {} from {image_ref}",
                 self.component_id
             );
+            self.wait_for_http(ctl, name, &hosts[name], *addr).await?;
         }
         Ok(())
+    }
+
+    /// Waits until the host's HTTP server accepts connections at `addr`. If it does not
+    /// within 20 s, restarts that host's server once: a restarted server reads the link
+    /// from its host again.
+    async fn wait_for_http(
+        &self,
+        ctl: &Client,
+        name: &str,
+        host_id: &str,
+        addr: SocketAddr,
+    ) -> anyhow::Result<()> {
+        if listening(addr, Duration::from_secs(20)).await {
+            println!("host {name}: HTTP server listening at {addr}");
+            return Ok(());
+        }
+        println!("host {name}: no HTTP server at {addr} after 20 s; restarting it");
+        ok(ctl.stop_provider(host_id, HTTP_SERVER_ID).await)
+            .with_context(|| format!("stopping the HTTP server on host `{name}`"))?;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        ok(ctl
+            .start_provider(
+                host_id,
+                HTTP_SERVER_REF,
+                HTTP_SERVER_ID,
+                None,
+                vec![format!("http-{name}")],
+            )
+            .await)
+        .with_context(|| format!("restarting the HTTP server on host `{name}`"))?;
+        ensure!(
+            listening(addr, Duration::from_secs(30)).await,
+            "host `{name}` runs the component but serves no HTTP at {addr}, even after its \
+             HTTP server was restarted; its log says why"
+        );
+        println!("host {name}: HTTP server listening at {addr}");
+        Ok(())
+    }
+}
+
+/// Whether something accepts TCP connections at `addr` within `patience`.
+async fn listening(addr: SocketAddr, patience: Duration) -> bool {
+    let deadline = Instant::now() + patience;
+    while Instant::now() < deadline {
+        if tokio::net::TcpStream::connect(addr).await.is_ok() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    false
+}
+
+/// Waits until the lattice holds a link to `component_id`.
+async fn wait_for_link(ctl: &Client, component_id: &str, deadline: Instant) -> anyhow::Result<()> {
+    loop {
+        let links = ctl
+            .get_links()
+            .await
+            .map_err(|e| anyhow!("{e}"))?
+            .into_data()
+            .unwrap_or_default();
+        if links.iter().any(|l| l.target() == component_id) {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            bail!("the link to `{component_id}` never showed up in the lattice");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
