@@ -58,6 +58,13 @@ fn serve(artifact: &[u8], args: &[&str]) -> (Running, tempfile::TempDir) {
     )
 }
 
+/// Send the server SIGTERM, as a service manager stopping it would.
+fn sigterm(server: &Running) {
+    let pid = server.child.id().to_string();
+    let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(sent.success(), "kill -TERM {pid}");
+}
+
 /// A raw HTTP/1.1 request, so that the test controls exactly when bytes are sent.
 fn request(addr: &str, method: &str, path: &str, token: Option<&str>, body: &str) -> TcpStream {
     let mut stream = TcpStream::connect(addr).unwrap();
@@ -172,14 +179,7 @@ fn sigterm_drains_in_flight_requests_then_exits() {
         r#"{"a":1,"b":1}"#,
     );
     std::thread::sleep(Duration::from_millis(500));
-    let pid = server.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    sigterm(&server);
 
     assert_eq!(
         status_of(in_flight),
@@ -220,14 +220,7 @@ fn every_serving_thread_drains_on_sigterm() {
         })
         .collect();
     std::thread::sleep(Duration::from_millis(500));
-    let pid = server.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    sigterm(&server);
     for stream in in_flight {
         assert_eq!(status_of(stream), 504, "each in-flight request is answered");
     }

@@ -256,16 +256,7 @@ impl Deployment {
                 )
                 .await)
             .with_context(|| format!("putting config `{http_config}`"))?;
-            ok(ctl
-                .start_provider(
-                    host_id,
-                    HTTP_SERVER_REF,
-                    HTTP_SERVER_ID,
-                    None,
-                    vec![http_config],
-                )
-                .await)
-            .with_context(|| format!("starting the HTTP server on host `{name}`"))?;
+            start_http_server(ctl, name, host_id).await?;
             ok(ctl
                 .scale_component(
                     host_id,
@@ -321,16 +312,7 @@ impl Deployment {
         ok(ctl.stop_provider(host_id, HTTP_SERVER_ID).await)
             .with_context(|| format!("stopping the HTTP server on host `{name}`"))?;
         tokio::time::sleep(Duration::from_secs(1)).await;
-        ok(ctl
-            .start_provider(
-                host_id,
-                HTTP_SERVER_REF,
-                HTTP_SERVER_ID,
-                None,
-                vec![format!("http-{name}")],
-            )
-            .await)
-        .with_context(|| format!("restarting the HTTP server on host `{name}`"))?;
+        start_http_server(ctl, name, host_id).await?;
         ensure!(
             listening(addr, Duration::from_secs(30)).await,
             "host `{name}` runs the component but serves no HTTP at {addr}, even after its \
@@ -339,6 +321,21 @@ impl Deployment {
         println!("host {name}: HTTP server listening at {addr}");
         Ok(())
     }
+}
+
+/// Starts the built-in HTTP server on the host named `name`, with the config
+/// `http-NAME` that holds its listen address.
+async fn start_http_server(ctl: &Client, name: &str, host_id: &str) -> anyhow::Result<()> {
+    ok(ctl
+        .start_provider(
+            host_id,
+            HTTP_SERVER_REF,
+            HTTP_SERVER_ID,
+            None,
+            vec![format!("http-{name}")],
+        )
+        .await)
+    .with_context(|| format!("starting the HTTP server on host `{name}`"))
 }
 
 /// Whether something accepts TCP connections at `addr` within `patience`.
