@@ -111,12 +111,13 @@ nats_server=$(PATH=$PATH:/usr/sbin command -v nats-server) || {
 }
 scripts/ensure-registry.sh
 mkdir -p target/lattice
-cargo run --quiet --release -p fusebox-compose -- --manifest examples/wasmcloud/fusebox.toml \
+cargo build --quiet --release -p fusebox
+cargo build --quiet --release -p auth-token
+cargo build --quiet --release -p fusebox-tests --example load
+say "fusebox CLI, auth-token and load client: target/release/"
+"$fusebox" compose --manifest examples/wasmcloud/fusebox.toml \
     >target/lattice/compose.log
 say "artifact: ${artifact#"$root"/} ($(stat -c %s "$artifact") bytes; wiring in target/fusebox/wasmcloud/capabilities.md)"
-cargo build --quiet --release -p fusebox-host --bin fusebox
-cargo build --quiet --release -p fusebox-tests --example load
-say "fusebox CLI and load client: target/release/"
 lattice/patch-wasmcloud-host.sh
 if [[ ! -x "$launcher" ]] || [[ -n "$(find lattice/src lattice/Cargo.toml lattice/Cargo.lock -newer "$launcher" 2>/dev/null)" ]]; then
     say "building the wasmCloud launcher (wasmcloud-host 0.27.1): about 12 minutes on two cores, once"
@@ -162,7 +163,7 @@ done
 "$launcher" --nats "$nats" hosts | sed 's/^/    /'
 
 # --- 5. The API session on each host, then load through a host's loss -------------------
-token=$("$fusebox" token --key-file "$run/hs256.key" --sub alice --scope calc --ttl 1h)
+token=$(target/release/auth-token --key-file "$run/hs256.key" --sub alice --scope calc --ttl 1h)
 for name in a b; do
     port=$port_a
     [[ $name == b ]] && port=$port_b

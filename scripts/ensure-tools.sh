@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install what building fusebox needs, only if it is missing:
 #   - the wasm32-wasip2 Rust target (rustc links components for it directly);
-#   - cargo-component, which generates each component's src/bindings.rs from its WIT;
+#   - with --cargo-component, also cargo-component, which generates each component's
+#     src/bindings.rs from its WIT (scripts/bindings.sh asks for it only when a binding
+#     has to be generated or checked, so a fresh clone's `make compose` never builds it);
 #   - OpenSSL's headers and pkg-config: the composer and `fusebox` speak HTTPS to
 #     registries through the system's TLS (oci-client's native-tls).
 # When all are present this takes a fraction of a second.
@@ -24,7 +26,7 @@ if ! rustup target list --installed | grep -qx wasm32-wasip2; then
     rustup target add wasm32-wasip2
 fi
 
-if ! cargo component --version 2>/dev/null | grep -q " $CARGO_COMPONENT_VERSION"; then
+if [[ "${1:-}" == "--cargo-component" ]] && ! cargo component --version 2>/dev/null | grep -q " $CARGO_COMPONENT_VERSION"; then
     echo "ensure-tools: installing cargo-component $CARGO_COMPONENT_VERSION (about 5 minutes on 2 cores)"
     cargo install --locked cargo-component --version "$CARGO_COMPONENT_VERSION"
 fi

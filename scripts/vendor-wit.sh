@@ -9,7 +9,7 @@
 #     implements `wasi:config@0.2.0-rc.1`, and prerelease versions never semver-match,
 #     so this one must equal the host's;
 #   - wasi:config@0.2.0-draft from `wasmcloud-runtime` 0.12, the runtime of the wasmCloud
-#     1.x host `make lattice` runs: what compose/config-draft adapts rc.1 to.
+#     1.x host `make lattice` runs: what components/config-draft adapts rc.1 to.
 #
 # Why WASI 0.2.6 (the WIT of wasmtime 36), not the newest 0.2.x:
 #   - Rust 1.95's std imports wasi:cli, wasi:io and wasi:clocks at 0.2.6. With the same

@@ -4,9 +4,14 @@
 //! `wasm32-wasip2` with the size-tuned `component` profile, into its own target
 //! directory (`target/guests`, because the outer cargo holds the lock on `target/`),
 //! then one path constant per component in `$OUT_DIR/components.rs`. The Python
-//! calculator is built by its own script (componentize-py, installed into `target/py` on
-//! first use). So `cargo test` always tests components built from the current sources,
-//! never a file that only a manual `make` would have produced.
+//! calculator is built by its own script with componentize-py. So `cargo test` always
+//! tests components built from the current sources, never a file that only a manual
+//! `make` would have produced.
+//!
+//! It never installs anything and never reaches the network: `make test` installs
+//! componentize-py into `target/py` (`scripts/ensure-python.sh`) before cargo runs. Without
+//! it, the Python calculator is not built, a warning says so, and only the tests of the
+//! Python artifact fail, naming the missing file.
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -33,9 +38,7 @@ fn main() {
 
     for watched in [
         "components",
-        "scripts/ensure-python.sh",
-        "compose/cli-virt",
-        "compose/config-draft",
+        "target/py/bin/componentize-py",
         "tests/components",
         "wit",
         "Cargo.toml",
@@ -95,15 +98,21 @@ fn main() {
     }
     // The Python calculator, for the polyglot artifact (examples/polyglot/fusebox.toml).
     let python = target_dir.join("python").join("calculator_py.wasm");
-    let status = Command::new(workspace.join("components/calculator-py/build.sh"))
-        .arg(&python)
-        .status()
-        .expect("failed to run components/calculator-py/build.sh");
-    assert!(
-        status.success(),
-        "building the Python calculator failed (see above); it needs python3 with venv and \
-         PyPI for componentize-py, once"
-    );
+    if workspace.join("target/py/bin/componentize-py").exists() {
+        let status = Command::new(workspace.join("components/calculator-py/build.sh"))
+            .arg(&python)
+            .status()
+            .expect("failed to run components/calculator-py/build.sh");
+        assert!(
+            status.success(),
+            "building the Python calculator failed (see above)"
+        );
+    } else {
+        println!(
+            "cargo:warning=the Python calculator is not built: componentize-py is not in \
+             target/py (scripts/ensure-python.sh installs it; `make test` runs it first)"
+        );
+    }
     constants.push_str(&format!(
         "/// The Python `calculator-py` component, built with componentize-py.\npub const CALCULATOR_PY: &str = {:?};\n",
         python.display().to_string()

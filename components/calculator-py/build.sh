@@ -3,7 +3,8 @@
 #
 #   components/calculator-py/build.sh [OUT]   (default: target/guests/python/calculator_py.wasm)
 #
-# componentize-py (pinned in scripts/ensure-python.sh, installed into target/py once)
+# componentize-py (pinned in scripts/ensure-python.sh, which installs it into target/py;
+# this script installs nothing)
 # bundles CPython, this directory's modules and the bindings it generates from the WIT
 # into one component. --stub-wasi replaces every WASI import with a trapping stub, so the
 # component imports only what its world declares: fusebox:logger/log. See README.md.
@@ -11,7 +12,11 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 out=${1:-$root/target/guests/python/calculator_py.wasm}
-venv=$("$root/scripts/ensure-python.sh")
+venv=$root/target/py
+if [[ ! -x "$venv/bin/componentize-py" ]]; then
+    echo "calculator-py: componentize-py is not installed in target/py: run scripts/ensure-python.sh" >&2
+    exit 1
+fi
 
 # componentize-py reads one WIT directory: the calculator's world, with every package it
 # reaches under deps/.

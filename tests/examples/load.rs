@@ -219,8 +219,8 @@ const PROBES: &[Probe] = &[
 async fn main() {
     let args = args();
     let token = {
-        let claims = fusebox_host::token::Claims::new("load", &["calc"], Duration::from_secs(3600));
-        fusebox_host::token::mint(&claims, args.key.as_bytes()).expect("mint a token")
+        let claims = auth_token::Claims::new("load", &["calc"], Duration::from_secs(3600));
+        auth_token::mint(&claims, args.key.as_bytes()).expect("mint a token")
     };
     let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
     wait_until_ready(&client, &args.addr).await;
@@ -230,9 +230,8 @@ async fn main() {
     let hostile: Arc<Vec<Hostile>> = Arc::new(match args.hostile {
         true => {
             let mint = |scopes: &[&str]| {
-                let claims =
-                    fusebox_host::token::Claims::new("soak", scopes, Duration::from_secs(3600));
-                fusebox_host::token::mint(&claims, args.key.as_bytes()).expect("mint a token")
+                let claims = auth_token::Claims::new("soak", scopes, Duration::from_secs(3600));
+                auth_token::mint(&claims, args.key.as_bytes()).expect("mint a token")
             };
             hostile::requests(&args.key, &mint(&["calc"]), &mint(&["read"]))
         }

@@ -12,11 +12,11 @@
 //! - [`TestServer`]: the same runtime behind `fusebox serve`'s HTTP server, on loopback.
 //! - [`hostile`]: the hostile-request and token corpus, and a raw HTTP/1.1 client.
 //! - [`registry`]: a real OCI registry (CNCF distribution) on loopback.
-//! - [`token`]: HS256 tokens minted by `fusebox token`'s code, an implementation
+//! - [`token`]: HS256 tokens minted by the `auth-token` helper, an implementation
 //!   independent of the auth component's verifier.
 
 use bytes::Bytes;
-use fusebox_host::runtime::{Allocator, Limits, Outcome, Runtime, RuntimeConfig};
+use fusebox_runtime::runtime::{Allocator, Limits, Outcome, Runtime, RuntimeConfig};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
@@ -195,7 +195,7 @@ pub fn now() -> u64 {
 pub fn token(subject: &str, scopes: &[&str], ttl_seconds: i64, key: &str) -> String {
     let now = SystemTime::now();
     let offset = Duration::from_secs(ttl_seconds.unsigned_abs());
-    let claims = fusebox_host::token::Claims {
+    let claims = auth_token::Claims {
         subject: subject.to_owned(),
         scopes: scopes.iter().map(|s| s.to_string()).collect(),
         not_before: now - Duration::from_secs(60),
@@ -205,7 +205,7 @@ pub fn token(subject: &str, scopes: &[&str], ttl_seconds: i64, key: &str) -> Str
             now - offset
         },
     };
-    fusebox_host::token::mint(&claims, key.as_bytes()).expect("the test key is long enough")
+    auth_token::mint(&claims, key.as_bytes()).expect("the test key is long enough")
 }
 
 /// What the guest answered, plus what it wrote to stderr while answering.
@@ -262,7 +262,10 @@ pub struct TestHost {
 
 impl TestHost {
     /// Load `artifact` with `config` in `wasi:config/store` and small test limits.
-    pub fn new(artifact: &[u8], config: &[(&str, &str)]) -> Result<Self, fusebox_host::HostError> {
+    pub fn new(
+        artifact: &[u8],
+        config: &[(&str, &str)],
+    ) -> Result<Self, fusebox_runtime::HostError> {
         Self::with_limits(artifact, config, test_limits())
     }
 
@@ -271,7 +274,7 @@ impl TestHost {
         artifact: &[u8],
         config: &[(&str, &str)],
         limits: Limits,
-    ) -> Result<Self, fusebox_host::HostError> {
+    ) -> Result<Self, fusebox_runtime::HostError> {
         let config = RuntimeConfig {
             limits,
             config: config
@@ -302,11 +305,8 @@ impl TestHost {
             Artifact::Polyglot => &POLYGLOT,
         };
         host.get_or_init(|| {
-            TestHost::new(
-                artifact.bytes(),
-                &[(fusebox_host::AUTH_KEY_CONFIG, TEST_KEY)],
-            )
-            .unwrap_or_else(|e| panic!("load the {artifact:?} artifact: {e}"))
+            TestHost::new(artifact.bytes(), &[(auth_token::KEY_CONFIG, TEST_KEY)])
+                .unwrap_or_else(|e| panic!("load the {artifact:?} artifact: {e}"))
         })
     }
 
@@ -338,7 +338,7 @@ impl TestHost {
     }
 }
 
-/// `fusebox serve`'s server ([`fusebox_host::server::serve`]) running in this process,
+/// `fusebox serve`'s server ([`fusebox_runtime::server::serve`]) running in this process,
 /// stopped (and drained) when dropped.
 pub struct TestServer {
     /// Where it listens (an ephemeral loopback port).
@@ -358,7 +358,7 @@ impl TestServer {
         let shutdown = async {
             let _ = stopped.await;
         };
-        tokio::spawn(fusebox_host::server::serve(
+        tokio::spawn(fusebox_runtime::server::serve(
             listener,
             runtime.clone(),
             shutdown,
@@ -373,8 +373,7 @@ impl TestServer {
     /// Serve `bytes` with [`TEST_KEY`] configured and `limits`.
     pub async fn artifact(bytes: &[u8], limits: Limits) -> TestServer {
         let host =
-            TestHost::with_limits(bytes, &[(fusebox_host::AUTH_KEY_CONFIG, TEST_KEY)], limits)
-                .unwrap();
+            TestHost::with_limits(bytes, &[(auth_token::KEY_CONFIG, TEST_KEY)], limits).unwrap();
         TestServer::start(host.into_runtime()).await
     }
 

@@ -358,7 +358,7 @@ fusebox_tests::for_each_artifact! {
     async fn a_short_key_is_treated_as_no_key() {
         let host = TestHost::new(
             ARTIFACT.bytes(),
-            &[(fusebox_host::AUTH_KEY_CONFIG, "short")],
+            &[(auth_token::KEY_CONFIG, "short")],
         )
         .unwrap();
         let reply = host.send(get("/v1/whoami", Some(&calc_token()))).await;

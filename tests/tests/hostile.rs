@@ -3,7 +3,7 @@
 //! no 5xx and no hang. Once in-process through the host's runtime, once over real
 //! sockets through `fusebox serve`'s server.
 
-use fusebox_host::runtime::Outcome;
+use fusebox_runtime::runtime::Outcome;
 use fusebox_tests::hostile::{self, Hostile};
 use fusebox_tests::{TEST_KEY, TestHost, TestServer, fused, test_limits, token};
 use std::time::{Duration, Instant};

@@ -1,7 +1,7 @@
-//! The host over real HTTP: a `fusebox_host::server` on an ephemeral loopback port, a
+//! The host over real HTTP: a `fusebox_runtime::server` on an ephemeral loopback port, a
 //! hyper client, and the failure modes a production host must survive.
 
-use fusebox_host::runtime::Limits;
+use fusebox_runtime::runtime::Limits;
 use fusebox_tests::{
     TEST_KEY, TestHost, TestServer as Server, fused, misbehaving_artifact, test_limits, token,
 };

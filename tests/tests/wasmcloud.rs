@@ -6,7 +6,7 @@
 //! lattice, where nothing answers, and the request traps. So the imports are checked
 //! here, statically. `make lattice` runs the artifact on real wasmCloud hosts.
 
-#[path = "../../compose/tests/common/mod.rs"]
+#[path = "../../crates/compose/tests/common/mod.rs"]
 mod common;
 
 use fusebox_compose::{Fused, Manifest};

@@ -1,7 +1,7 @@
 //! HS256 JSON Web Token verification (RFC 7519), following RFC 8725's advice.
 //!
 //! Verification only: the component never signs. Tokens are minted by the native
-//! `fusebox token` command (`host/src/token.rs`).
+//! `auth-token` development helper (`components/auth/token`).
 //!
 //! Plain Rust with no WebAssembly in sight: the component glue in `lib.rs` supplies the
 //! key (from `wasi:config/store`) and the time (from `wasi:clocks/wall-clock`).

@@ -1,0 +1,213 @@
+//! `fusebox new` scaffolds a component that builds at once and fuses with no change to
+//! the composer: in a copy of the repository (a git repository of its own), scaffold one,
+//! build it for wasm32-wasip2, run its native tests, check its interface, then scaffold a
+//! consumer of it, and compose the copy's `fusebox.toml` with both, while `git status`
+//! shows nothing changed under `crates/`.
+
+use fusebox_compose::{Input, Manifest, component_externs, compose, read_inputs};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn run(cmd: &mut Command) -> String {
+    let output = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "{cmd:?} failed:\n{text}");
+    text
+}
+
+/// Copy the files git knows about (tracked, or new and not ignored) into `dest`.
+fn copy_repository(repo: &Path, dest: &Path) {
+    let files = run(Command::new("git").current_dir(repo).args([
+        "ls-files",
+        "--cached",
+        "--others",
+        "--exclude-standard",
+    ]));
+    for file in files.lines() {
+        let (from, to) = (repo.join(file), dest.join(file));
+        if from.is_file() {
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(&from, &to).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_scaffolded_component_builds_tests_and_fuses_without_touching_the_composer() {
+    let repo = fusebox_tests::repo();
+    let copy = tempfile::tempdir().unwrap();
+    copy_repository(repo, copy.path());
+    let git = |args: &[&str]| {
+        run(Command::new("git")
+            .current_dir(copy.path())
+            .args(["-c", "user.name=test", "-c", "user.email=test@example.com"])
+            .args(args))
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "the repository as it is"]);
+    // Share the guests' build cache so only the new crate compiles.
+    let target: PathBuf = repo.join("target").join("guests");
+    let cargo = || {
+        let mut cmd = Command::new(env!("CARGO"));
+        cmd.current_dir(copy.path())
+            .env("CARGO_TARGET_DIR", &target);
+        cmd
+    };
+
+    let fusebox = || {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_fusebox"));
+        cmd.current_dir(copy.path());
+        cmd
+    };
+    let out = run(fusebox().args(["new", "greeter"]));
+    assert!(
+        out.contains(
+            "created wit/greeter, components/greeter and [components.greeter] in fusebox.toml"
+        ),
+        "{out}"
+    );
+
+    let wasm = target.join("wasm32-wasip2/component/greeter.wasm");
+    let _ = std::fs::remove_file(&wasm); // never pass on a stale build
+    run(cargo().args([
+        "build",
+        "-p",
+        "greeter",
+        "--profile",
+        "component",
+        "--target",
+        "wasm32-wasip2",
+    ]));
+    let out = run(cargo().args(["test", "-p", "greeter"]));
+    assert!(out.contains("1 passed"), "{out}");
+
+    let input = Input::from_bytes("greeter", &wasm, std::fs::read(&wasm).unwrap())
+        .expect("the build produced a valid component");
+    let (imports, exports) = component_externs(&input.bytes).unwrap();
+    assert_eq!(exports, ["fusebox:greeter/api@0.1.0"]);
+    // no_std like the other components: nothing but what its world declares.
+    assert_eq!(imports, ["fusebox:logger/log@0.1.0"]);
+
+    // A bad name is refused before anything is written.
+    let output = fusebox().args(["new", "Bad_Name"]).output().unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("fusebox: error: the name must be kebab-case"),
+        "{stderr}"
+    );
+    assert!(!copy.path().join("components/Bad_Name").exists());
+
+    // A consumer of the greeter's interface: scaffolded, built, and fused with everything
+    // else by the copy's own manifest.
+    run(fusebox().args(["new", "greeter-client", "--uses", "greeter"]));
+    let client = target.join("wasm32-wasip2/component/greeter_client.wasm");
+    let _ = std::fs::remove_file(&client);
+    run(cargo().args([
+        "build",
+        "-p",
+        "greeter-client",
+        "--profile",
+        "component",
+        "--target",
+        "wasm32-wasip2",
+    ]));
+    let manifest = Manifest::from_file(&copy.path().join("fusebox.toml")).unwrap();
+    let inputs = read_inputs(
+        &manifest,
+        &target.join("wasm32-wasip2/component"),
+        &target.join("oci"),
+    )
+    .unwrap();
+    let fused = compose(&manifest, &inputs).expect("the new components fuse");
+    let wiring = fused.wiring_text();
+    assert!(
+        wiring.contains("greeter -> greeter-client: fusebox:greeter/api@0.1.0\n"),
+        "{wiring}"
+    );
+    assert!(
+        wiring.contains("logger -> greeter: fusebox:logger/log@0.1.0\n"),
+        "{wiring}"
+    );
+    assert!(fused.components.contains(&"greeter-client".to_owned()));
+    // Nothing imports from the client yet, and the composer says so.
+    assert_eq!(fused.warnings.len(), 1, "{:?}", fused.warnings);
+    assert!(
+        fused.warnings[0].starts_with("greeter-client (")
+            && fused.warnings[0].ends_with(
+                "is fused, but no component imports from it and [artifact] does not export it"
+            ),
+        "{:?}",
+        fused.warnings
+    );
+
+    // No file under crates/ changed; what did change is the workspace and the manifest.
+    assert_eq!(git(&["status", "--porcelain", "--", "crates/"]), "");
+    let changed = git(&["status", "--porcelain"]);
+    for path in [
+        "Cargo.toml",
+        "Cargo.lock",
+        "fusebox.toml",
+        "components/greeter/",
+        "components/greeter-client/",
+        "wit/greeter/",
+        "wit/greeter-client/",
+    ] {
+        assert!(changed.contains(path), "{path} not in:\n{changed}");
+    }
+    assert_eq!(changed.lines().count(), 7, "{changed}");
+
+    // The same through the command, as a user would: compose the copy's manifest, then
+    // serve the artifact and ask it for /healthz.
+    let artifact = copy.path().join("target/fusebox/service.wasm");
+    let out = run(fusebox()
+        .args(["compose", "--components"])
+        .arg(target.join("wasm32-wasip2/component"))
+        .arg("--out")
+        .arg(&artifact));
+    assert!(
+        out.contains("greeter -> greeter-client: fusebox:greeter/api@0.1.0"),
+        "{out}"
+    );
+    assert!(out.contains("fusebox: warning: greeter-client ("), "{out}");
+    let mut server = fusebox()
+        .arg("serve")
+        .arg(&artifact)
+        .args(["--addr", "127.0.0.1:0", "--threads", "1"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = BufReader::new(server.stderr.take().unwrap());
+    let addr = stderr
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            Some(
+                line.split("on http://")
+                    .nth(1)?
+                    .split(' ')
+                    .next()?
+                    .to_owned(),
+            )
+        })
+        .expect("fusebox serve says where it listens");
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    write!(
+        stream,
+        "GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}

@@ -1,0 +1,129 @@
+//! Reading the component files a manifest names, and checking that each is a valid
+//! component.
+
+use crate::ComposeError;
+use crate::manifest::{Manifest, Source};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use wasmparser::{Parser, Validator, WasmFeatures};
+
+/// The Cargo target directory of the guest build, relative to the workspace: apart from
+/// `target/`, so that a host build and a guest build never wait on each other's lock.
+pub const GUEST_TARGET_DIR: &str = "target/guests";
+
+/// The directory, relative to a workspace, that fusebox's guest build leaves its
+/// components in: `cargo build --profile component --target wasm32-wasip2
+/// --target-dir target/guests`.
+pub const GUEST_COMPONENTS_DIR: &str = "target/guests/wasm32-wasip2/component";
+
+/// The directory, under a workspace's `target/`, where components pulled from registries
+/// are kept by digest once verified.
+pub const OCI_STORE_DIR: &str = "target/fusebox/oci";
+
+/// One component file, read and validated.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// The component's name in the manifest.
+    pub name: String,
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+impl Input {
+    /// Check `bytes` as the component `name`, refusing anything that is not a valid
+    /// WebAssembly component with an error that says what it is instead; `path` is only
+    /// used in messages.
+    pub fn from_bytes(
+        name: impl Into<String>,
+        path: impl Into<PathBuf>,
+        bytes: Vec<u8>,
+    ) -> Result<Self, ComposeError> {
+        let (component, path) = (name.into(), path.into());
+        if Parser::is_core_wasm(&bytes) {
+            return Err(ComposeError::CoreModule { component, path });
+        }
+        if !Parser::is_component(&bytes) {
+            return Err(ComposeError::NotWasm { component, path });
+        }
+        if let Err(e) = Validator::new_with_features(WasmFeatures::all()).validate_all(&bytes) {
+            return Err(ComposeError::Invalid {
+                component,
+                path,
+                detail: e.to_string(),
+            });
+        }
+        Ok(Input {
+            name: component,
+            path,
+            bytes,
+        })
+    }
+
+    /// The SHA-256 of the bytes, as lowercase hex.
+    pub fn sha256(&self) -> String {
+        hex(&Sha256::digest(&self.bytes))
+    }
+}
+
+/// `bytes` as lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The file a `{ crate = "name" }` source is built to, in `crate_dir`: cargo names a
+/// `cdylib` after the crate, with `-` turned into `_`.
+pub fn crate_file(crate_dir: &Path, krate: &str) -> PathBuf {
+    crate_dir.join(format!("{}.wasm", krate.replace('-', "_")))
+}
+
+/// Read every component the manifest names, in its order. `{ crate = … }` sources are
+/// looked up in `crate_dir`; `{ path = … }` sources where the manifest says; `{ oci = … }`
+/// sources come from the digest-keyed store in `oci_store`, which pulls and verifies them
+/// on first use (see [`fusebox_registry::Store`]).
+pub fn read_inputs(
+    manifest: &Manifest,
+    crate_dir: &Path,
+    oci_store: &Path,
+) -> Result<Vec<Input>, ComposeError> {
+    let store = fusebox_registry::Store::new(oci_store);
+    manifest
+        .components
+        .iter()
+        .map(|spec| {
+            let (path, hint) = match &spec.source {
+                Source::Crate(krate) => (
+                    crate_file(crate_dir, krate),
+                    format!(
+                        "; build it with `make compose`, or `cargo build -p {krate} --profile \
+                         component --target wasm32-wasip2 --target-dir target/guests`"
+                    ),
+                ),
+                Source::Path(path) => (manifest.resolve(path), String::new()),
+                Source::Oci { reference, key } => {
+                    let key = manifest.resolve(key);
+                    let refused = |source| ComposeError::Registry {
+                        component: spec.name.clone(),
+                        reference: reference.clone(),
+                        key: key.clone(),
+                        source_at: spec.source_at.clone(),
+                        source: Box::new(source),
+                    };
+                    let pinned = fusebox_registry::Pinned::parse(reference).map_err(refused)?;
+                    let public = fusebox_registry::PublicKey::read(&key).map_err(refused)?;
+                    let fetched = store.fetch(&pinned, &public).map_err(refused)?;
+                    return Input::from_bytes(&spec.name, fetched.path, fetched.component);
+                }
+            };
+            let bytes = std::fs::read(&path).map_err(|source| ComposeError::Read {
+                component: spec.name.clone(),
+                path: path.clone(),
+                source_at: spec.source_at.clone(),
+                hint,
+                source,
+            })?;
+            Input::from_bytes(&spec.name, path, bytes)
+        })
+        .collect()
+}
