@@ -35,7 +35,7 @@ help:
 	@awk '/^## /{doc=substr($$0,4); next} /^[a-z-]+:/{if(doc){split($$1,t,":"); printf "  make %-22s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
 
 .PHONY: tools
-## Install the wasm32-wasip2 target and cargo-component if missing (instant otherwise).
+## Install the wasm32-wasip2 target (and OpenSSL headers) if missing; cargo-component comes when bindings need it.
 tools:
 	@scripts/ensure-tools.sh
 
@@ -80,6 +80,14 @@ compose-polyglot: tools bindings fusebox $(PY_CALCULATOR)
 ## The artifact for wasmCloud 1.x (wasi:config at 0.2.0-draft): target/fusebox/wasmcloud/service.wasm.
 compose-wasmcloud: tools bindings fusebox
 	$(FUSEBOX) compose --manifest examples/wasmcloud/fusebox.toml
+
+# The Spin composition: examples/spin/fusebox.toml is fusebox.toml plus the spin-variables
+# adapter (components/spin-variables), held to Spin 3's own world,
+# fermyon:spin/http-trigger@3.0.0, vendored from spin-sdk under wit/platforms/.
+.PHONY: compose-spin
+## The artifact for Spin 3 (config from Spin's variables, checked against Spin's world): target/fusebox/spin/service.wasm.
+compose-spin: tools bindings fusebox
+	$(FUSEBOX) compose --manifest examples/spin/fusebox.toml
 
 .PHONY: lattice
 ## Opt-in: the wasmCloud artifact on two wasmCloud hosts over NATS, by digest, through a host's loss (45 min build once).

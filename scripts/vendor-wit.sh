@@ -9,7 +9,13 @@
 #     implements `wasi:config@0.2.0-rc.1`, and prerelease versions never semver-match,
 #     so this one must equal the host's;
 #   - wasi:config@0.2.0-draft from `wasmcloud-runtime` 0.12, the runtime of the wasmCloud
-#     1.x host `make lattice` runs: what components/config-draft adapts rc.1 to.
+#     1.x host `make lattice` runs: what components/config-draft adapts rc.1 to;
+#   - Spin 3's platform from `spin-sdk` 5.1.0, the SDK of Spin 3 hosts: the whole
+#     `fermyon:spin@3.0.0` world tree as published, into wit/platforms/spin@3.0.0/ (a WIT
+#     root of its own, since it pins WASI 0.2.0), which examples/spin/fusebox.toml
+#     targets; and its `fermyon:spin/variables@2.0.0` interface alone into
+#     wit/deps/fermyon-spin@2.0.0/, which components/spin-variables adapts
+#     wasi:config to.
 #
 # Why WASI 0.2.6 (the WIT of wasmtime 36), not the newest 0.2.x:
 #   - Rust 1.95's std imports wasi:cli, wasi:io and wasi:clocks at 0.2.6. With the same
@@ -31,12 +37,16 @@ CONFIG_CRATE=wasmtime-wasi-config
 CONFIG_VERSION=48.0.8
 DRAFT_CRATE=wasmcloud-runtime
 DRAFT_VERSION=0.12.0
+SPIN_CRATE=spin-sdk
+SPIN_VERSION=5.1.0
 
 out=wit/deps
+platforms=wit/platforms
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 if [[ "${1:-}" == "--check" ]]; then
     out="$scratch/deps"
+    platforms="$scratch/platforms"
 fi
 
 # A throwaway manifest that depends on exactly the pinned crates, so that cargo fetches
@@ -52,6 +62,7 @@ edition = "2021"
 $WASI_CRATE = { version = "=$WASI_VERSION", default-features = false }
 $CONFIG_CRATE = { version = "=$CONFIG_VERSION", default-features = false }
 $DRAFT_CRATE = { version = "=$DRAFT_VERSION", default-features = false }
+$SPIN_CRATE = { version = "=$SPIN_VERSION", default-features = false }
 [workspace]
 TOML
 metadata=$(cargo metadata --quiet --format-version 1 --manifest-path "$scratch/fetch/Cargo.toml")
@@ -88,9 +99,29 @@ done
 vendor_package "$(crate_dir "$CONFIG_CRATE" "$CONFIG_VERSION")/wit/deps/config"
 vendor_package "$(crate_dir "$DRAFT_CRATE" "$DRAFT_VERSION")/wit/deps/config"
 
+# Spin 3: the platform world and everything it reaches, as spin-sdk ships them.
+spin=$(crate_dir "$SPIN_CRATE" "$SPIN_VERSION")/wit/deps
+rm -rf "${platforms:?}"
+mkdir -p "$platforms/spin@3.0.0/deps"
+cp "$spin/spin@3.0.0"/*.wit "$platforms/spin@3.0.0/"
+for dep in "$spin"/*/; do
+    name=$(basename "$dep")
+    [[ "$name" == spin@3.0.0 ]] && continue
+    mkdir -p "$platforms/spin@3.0.0/deps/$name"
+    cp "$dep"*.wit "$platforms/spin@3.0.0/deps/$name/"
+done
+# ...and the one interface of it that components/spin-variables imports. spin-sdk keeps
+# the package line in another file of the package, so it is written here.
+mkdir -p "$out/fermyon-spin@2.0.0"
+{
+    echo "package fermyon:spin@2.0.0;"
+    echo
+    cat "$spin/spin@2.0.0/variables.wit"
+} >"$out/fermyon-spin@2.0.0/variables.wit"
+
 if [[ "$out" != wit/deps ]]; then
-    if ! diff -r wit/deps "$out" >&2; then
-        echo "vendor-wit: wit/deps differs from the pinned versions; run scripts/vendor-wit.sh and commit" >&2
+    if ! diff -r wit/deps "$out" >&2 || ! diff -r wit/platforms "$platforms" >&2; then
+        echo "vendor-wit: wit/deps or wit/platforms differs from the pinned versions; run scripts/vendor-wit.sh and commit" >&2
         exit 1
     fi
     echo "vendor-wit: wit/deps matches the pinned versions"

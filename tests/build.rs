@@ -25,6 +25,7 @@ const GUESTS: &[(&str, &str)] = &[
     ("http-handler", "HTTP_HANDLER"),
     ("cli-virt", "CLI_VIRT"),
     ("config-draft", "CONFIG_DRAFT"),
+    ("spin-variables", "SPIN_VARIABLES"),
     ("misbehaving-calculator", "MISBEHAVING_CALCULATOR"),
     ("overreaching-filesystem", "OVERREACHING_FILESYSTEM"),
     ("overreaching-sockets", "OVERREACHING_SOCKETS"),

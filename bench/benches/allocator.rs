@@ -3,11 +3,11 @@
 //! (instantiate, serve `GET /healthz`, drop) with each allocator, side by side in one
 //! run. The choice in `runtime.rs` follows these figures.
 //!
-//! `cargo bench -p fusebox-host --bench allocator`
+//! `cargo bench -p fusebox-bench --bench allocator`
 
 use bytes::Bytes;
 use criterion::{Criterion, criterion_group, criterion_main};
-use fusebox_host::runtime::{Allocator, Limits, Runtime, RuntimeConfig};
+use fusebox_runtime::runtime::{Allocator, Limits, Runtime, RuntimeConfig};
 use http_body_util::{BodyExt, Empty};
 
 fn healthz(runtime: &Runtime, tokio: &tokio::runtime::Runtime) {

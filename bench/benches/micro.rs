@@ -16,7 +16,7 @@ use bytes::Bytes;
 use criterion::Criterion;
 use fusebox_bench::native::math;
 use fusebox_bench::{fused, mesh, quick, record, root};
-use fusebox_host::runtime::{Allocator, Limits, Runtime, RuntimeConfig};
+use fusebox_runtime::runtime::{Allocator, Limits, Runtime, RuntimeConfig};
 use http_body_util::{BodyExt, Empty};
 use std::hint::black_box;
 use std::process::Command;
@@ -62,7 +62,7 @@ fn cold_start(c: &mut Criterion) {
     let config = RuntimeConfig {
         limits: Limits::default(),
         config: vec![(
-            fusebox_host::AUTH_KEY_CONFIG.into(),
+            auth_token::KEY_CONFIG.into(),
             "benchmark-key-0123456789abcdef-0123".into(),
         )],
         allocator: Allocator::Pooling,
@@ -172,9 +172,9 @@ fn cross_call(c: &mut Criterion) {
 }
 
 fn main() {
-    // As `fusebox serve` does (see `fusebox_host::quiet_library_backtraces`).
+    // As `fusebox serve` does (see `fusebox_runtime::quiet_library_backtraces`).
     // SAFETY: nothing has started a thread yet.
-    unsafe { fusebox_host::quiet_library_backtraces() };
+    unsafe { fusebox_runtime::quiet_library_backtraces() };
     let (warm_up, measurement, samples) = match quick() {
         true => (Duration::from_millis(300), Duration::from_secs(1), 10),
         false => (Duration::from_secs(1), Duration::from_secs(4), 50),

@@ -9,7 +9,8 @@
 //! `benches/micro.rs` (criterion) measures the micro figures: cold start against process
 //! spawns, and calls across the fused boundary against native calls and loopback HTTP.
 //! `src/main.rs` (`fusebox-bench`) measures the macro figures (throughput, size, density,
-//! tooling), reads the micro ones back, and writes `docs/benchmarks.md` with its plots.
+//! tooling, polyglot, breakdown) and reads the micro ones back into typed results, writes
+//! them as `results.json`, and renders `docs/benchmarks.md` and its plots from that JSON.
 
 // The logic modules are `no_std` + `alloc` code, written for the components.
 extern crate alloc;

@@ -21,11 +21,16 @@ fn components_dir() -> tempfile::TempDir {
 /// A copy of the real manifest in a directory of its own, where the CLI writes its lock.
 fn manifest_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("fusebox.toml"),
-        common::real_manifest_text(),
-    )
-    .unwrap();
+    // Out of the repository, the manifest says where its world's WIT is.
+    let text = common::real_manifest_text().replacen(
+        "\nworld = ",
+        &format!(
+            "\nwit = {:?}\nworld = ",
+            common::wit_dir().display().to_string()
+        ),
+        1,
+    );
+    std::fs::write(dir.path().join("fusebox.toml"), text).unwrap();
     dir
 }
 

@@ -1,8 +1,9 @@
-//! `fusebox new` scaffolds a component that builds at once and fuses with no change to
-//! the composer: in a copy of the repository (a git repository of its own), scaffold one,
-//! build it for wasm32-wasip2, run its native tests, check its interface, then scaffold a
-//! consumer of it, and compose the copy's `fusebox.toml` with both, while `git status`
-//! shows nothing changed under `crates/`.
+//! The README's path for a new component, with the command installed by `cargo install
+//! --path crates/cli`: in a copy of the repository (a git repository of its own),
+//! `fusebox new` scaffolds a component that builds at once, passes its native tests and
+//! exports what its WIT says; then a consumer of it; the composer fuses both with nothing
+//! changed under `crates/`; and `fusebox compose` and `fusebox serve` make and serve the
+//! artifact.
 
 use fusebox_compose::{Input, Manifest, component_externs, compose, read_inputs};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -61,8 +62,27 @@ fn a_scaffolded_component_builds_tests_and_fuses_without_touching_the_composer()
         cmd
     };
 
+    // Install the command as a user would, `cargo install --path crates/cli`, into a
+    // root of the test's own (sharing this build's target directory, so that only what
+    // differs is compiled), and drive that binary from here on.
+    let root = tempfile::tempdir().unwrap();
+    run(Command::new(env!("CARGO"))
+        .current_dir(repo)
+        .args([
+            "install",
+            "--path",
+            "crates/cli",
+            "--debug",
+            "--locked",
+            "--offline",
+        ])
+        .arg("--root")
+        .arg(root.path())
+        .arg("--target-dir")
+        .arg(repo.join("target")));
+    let installed = root.path().join("bin/fusebox");
     let fusebox = || {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_fusebox"));
+        let mut cmd = Command::new(&installed);
         cmd.current_dir(copy.path());
         cmd
     };

@@ -26,14 +26,14 @@ fn ok(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
-/// `fusebox ARGS`, which must fail; its error message (stderr without `Error: `).
+/// `fusebox ARGS`, which must fail; its error message (stderr without `fusebox: error: `).
 fn refused(args: &[&str]) -> String {
     let out = run(args);
     assert!(!out.status.success(), "fusebox {args:?} should have failed");
     let stderr = String::from_utf8(out.stderr).unwrap();
     stderr
         .trim()
-        .strip_prefix("Error: ")
+        .strip_prefix("fusebox: error: ")
         .unwrap_or(&stderr)
         .to_owned()
 }

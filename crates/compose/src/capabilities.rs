@@ -23,7 +23,7 @@ pub fn render(fused: &Fused, manifest: &Manifest) -> String {
         "Granted by `{}` at `{}`: {}.\n",
         artifact.section,
         artifact.location,
-        artifact.entries.join(", ")
+        manifest.artifact.host_grant()
     );
     let mut from_host: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for wire in fused.wiring.iter().filter(|w| w.provider.is_none()) {

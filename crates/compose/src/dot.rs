@@ -57,7 +57,7 @@ pub fn render(fused: &Fused, manifest: &Manifest) -> String {
     let _ = writeln!(
         out,
         "  host [label=\"host\\n({})\", shape=component, fillcolor=\"#f4f4f4\"];",
-        manifest.artifact.grant.entries.join(" + ")
+        manifest.artifact.host_grant()
     );
     out.push_str("  clients [label=\"clients\", shape=plaintext, style=\"\"];\n");
     let _ = writeln!(

@@ -67,10 +67,7 @@ impl Input {
     }
 }
 
-/// `bytes` as lowercase hex.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use fusebox_registry::hex;
 
 /// The file a `{ crate = "name" }` source is built to, in `crate_dir`: cargo names a
 /// `cdylib` after the crate, with `-` turned into `_`.

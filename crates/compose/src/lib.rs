@@ -299,7 +299,7 @@ impl<'a> Graph<'a> {
         // Belt and braces: the encoded artifact itself must respect the closed world, and
         // fit the world as wit-component's `targets` sees it.
         check_closed_world(host, &plan, imports.iter().map(String::as_str))?;
-        host.check_targets(&bytes, &imports)?;
+        host.check_targets(&bytes, &imports, &exports)?;
 
         let wiring: Vec<Wire> = plan
             .wires
@@ -387,7 +387,7 @@ fn check_closed_world<'a>(
     if !forbidden.is_empty() {
         return Err(ComposeError::ClosedWorld {
             imports: forbidden,
-            host: host.describe(),
+            host: host.describe().to_owned(),
             grant: Box::new(host.grant().clone()),
         });
     }
@@ -396,30 +396,47 @@ fn check_closed_world<'a>(
 
 /// The top-level import and export names of a component, read with wasmparser.
 pub fn component_externs(bytes: &[u8]) -> anyhow::Result<(Vec<String>, Vec<String>)> {
-    use wasmparser::{Parser, Payload};
+    use wasmparser::Payload;
     let mut imports = Vec::new();
     let mut exports = Vec::new();
-    // Nested modules and components have sections of their own; only depth 1 is the
-    // artifact's outer interface.
-    let mut depth = 0usize;
-    for payload in Parser::new(0).parse_all(bytes) {
-        match payload? {
-            Payload::Version { .. } => depth += 1,
-            Payload::End(_) => depth -= 1,
-            Payload::ComponentImportSection(section) if depth == 1 => {
+    for_each_outer_payload(bytes, |payload| {
+        match payload {
+            Payload::ComponentImportSection(section) => {
                 for import in section {
                     imports.push(import?.name.name.to_owned());
                 }
             }
-            Payload::ComponentExportSection(section) if depth == 1 => {
+            Payload::ComponentExportSection(section) => {
                 for export in section {
                     exports.push(export?.name.name.to_owned());
                 }
             }
             _ => {}
         }
-    }
+        Ok(())
+    })?;
     Ok((imports, exports))
+}
+
+/// Call `visit` with each payload of the outermost component or module in `bytes`,
+/// passing over the sections of the modules and components nested in it.
+pub fn for_each_outer_payload(
+    bytes: &[u8],
+    mut visit: impl FnMut(wasmparser::Payload<'_>) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    use wasmparser::{Parser, Payload};
+    // parse_all flattens nesting: every nested module or component opens with a Version
+    // payload and closes with an End, so depth 1 is the outermost one.
+    let mut depth = 0usize;
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload? {
+            Payload::Version { .. } => depth += 1,
+            Payload::End(_) => depth -= 1,
+            payload if depth == 1 => visit(payload)?,
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Write `bytes` to `path` atomically: into a temporary file beside it, then renamed

@@ -72,6 +72,20 @@ pub struct Artifact {
     pub grant: Grant,
 }
 
+impl Artifact {
+    /// What the host grants the artifact, in words: `the world wasi:http/proxy@0.2.6,
+    /// plus wasi:config/store`, or the grant alone when there is no world.
+    pub fn host_grant(&self) -> String {
+        let extra = self.grant.entries.join(", ");
+        match (&self.world, extra.is_empty()) {
+            (Some(world), true) => format!("the world {}", world.name),
+            (Some(world), false) => format!("the world {}, plus {extra}", world.name),
+            (None, true) => "nothing".to_owned(),
+            (None, false) => extra,
+        }
+    }
+}
+
 /// `[artifact].world`: a world by its full name, and the WIT it is read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorldRef {

@@ -56,18 +56,15 @@ impl Provenance {
     /// The provenance section of the component `bytes`, if it has one. Only the
     /// outermost component's sections count; nested components are skipped.
     pub fn read(bytes: &[u8]) -> anyhow::Result<Option<Provenance>> {
-        use wasmparser::{Parser, Payload};
-        let mut depth = 0usize;
-        for payload in Parser::new(0).parse_all(bytes) {
-            match payload? {
-                Payload::Version { .. } => depth += 1,
-                Payload::End(_) => depth -= 1,
-                Payload::CustomSection(section) if depth == 1 && section.name() == SECTION => {
-                    return Ok(Some(serde_json::from_slice(section.data())?));
-                }
-                _ => {}
+        let mut found = None;
+        crate::for_each_outer_payload(bytes, |payload| {
+            if let wasmparser::Payload::CustomSection(section) = payload
+                && section.name() == SECTION
+            {
+                found = Some(serde_json::from_slice(section.data())?);
             }
-        }
-        Ok(None)
+            Ok(())
+        })?;
+        Ok(found)
     }
 }

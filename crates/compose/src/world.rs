@@ -15,7 +15,7 @@
 use crate::ComposeError;
 use crate::manifest::{Grant, Manifest, unversioned, version};
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use wit_parser::{Resolve, UnresolvedPackageGroup, WorldId, WorldItem};
 
 /// The package the composer writes the target world into: its own, so that it clashes
@@ -25,12 +25,20 @@ const TARGET_PACKAGE: &str = "fusebox-compose:target";
 /// What the artifact's host provides: the world's imports and the extra grant.
 #[derive(Debug, Clone)]
 pub struct HostWorld {
-    /// `[artifact].world` as written, with the WIT directory it is read from, if any.
-    world: Option<(String, std::path::PathBuf)>,
+    /// `[artifact].world` as written, with the WIT directories it is read from, if any:
+    /// its own, then the manifest's nearest `wit/` (the components' WASI versions).
+    world: Option<(String, Vec<PathBuf>)>,
     /// The world's imports, with their versions, such as `wasi:io/poll@0.2.6`.
     imports: Vec<String>,
+    /// The world's exports, likewise.
+    exports: Vec<String>,
+    /// Whether the world holds anything but interfaces (functions, types), which the
+    /// version-aligned check below cannot list one by one.
+    only_interfaces: bool,
     /// `[artifact].imports`.
     grant: Grant,
+    /// The two, in words ([`crate::manifest::Artifact::host_grant`]).
+    described: String,
 }
 
 impl HostWorld {
@@ -41,7 +49,10 @@ impl HostWorld {
         let mut host = HostWorld {
             world: None,
             imports: Vec::new(),
+            exports: Vec::new(),
+            only_interfaces: true,
             grant: artifact.grant.clone(),
+            described: artifact.host_grant(),
         };
         if let Some(world) = &artifact.world {
             let error = |detail: String| ComposeError::World {
@@ -59,10 +70,25 @@ impl HostWorld {
                     ))
                 })?,
             };
+            let mut roots = vec![wit];
+            if let Some(nearest) = nearest_wit(manifest.dir())
+                && !roots.contains(&nearest)
+            {
+                roots.push(nearest);
+            }
+            let name = versioned(&roots[0], &world.name).map_err(|e| error(format!("{e:#}")))?;
+            let body = format!("include {name};");
             let (resolve, id) =
-                target_world(&wit, &world.name, &[]).map_err(|e| error(format!("{e:#}")))?;
+                target_world(&roots[..1], &body).map_err(|e| error(format!("{e:#}")))?;
             host.imports = interface_names(&resolve, id, true);
-            host.world = Some((world.name.clone(), wit));
+            host.exports = interface_names(&resolve, id, false);
+            let items = &resolve.worlds[id];
+            host.only_interfaces = items
+                .imports
+                .values()
+                .chain(items.exports.values())
+                .all(|item| matches!(item, WorldItem::Interface { .. }));
+            host.world = Some((name, roots));
         }
         Ok(host)
     }
@@ -106,35 +132,64 @@ impl HostWorld {
         ours.contains(&namespace(import))
     }
 
-    /// What the host grants, for messages: `the world wasi:http/proxy@0.2.6, plus
-    /// wasi:config/store`.
-    pub fn describe(&self) -> String {
-        let extra = self.grant.entries.join(", ");
-        match (self.name(), extra.is_empty()) {
-            (Some(world), true) => format!("the world {world}"),
-            (Some(world), false) => format!("the world {world}, plus {extra}"),
-            (None, true) => "nothing".to_owned(),
-            (None, false) => extra,
-        }
+    /// What the host grants, in words, for messages.
+    pub fn describe(&self) -> &str {
+        &self.described
     }
 
-    /// wit-component's `targets` check of the encoded artifact against the world plus
+    /// wit-component's `targets` check of the encoded artifact against the world, plus
     /// the artifact's imports that `[artifact].imports` grants beside it.
-    pub fn check_targets(&self, artifact: &[u8], imports: &[String]) -> Result<(), ComposeError> {
-        let Some((name, wit)) = &self.world else {
+    ///
+    /// `targets` matches names exactly, while hosts link an import to any
+    /// semver-compatible version they provide (wasmtime's linker does, and so Spin's and
+    /// wasmCloud's hosts). So where the artifact uses a world's interface at another
+    /// compatible version (WASI 0.2.6 against a world written for 0.2.0), the check
+    /// holds it to the world's interfaces at the artifact's versions, read from the
+    /// manifest's own WIT.
+    pub fn check_targets(
+        &self,
+        artifact: &[u8],
+        imports: &[String],
+        exports: &[String],
+    ) -> Result<(), ComposeError> {
+        let Some((name, roots)) = &self.world else {
             return Ok(());
         };
-        let extra: Vec<String> = imports
-            .iter()
-            .filter(|import| !self.in_world(import))
-            .cloned()
-            .collect();
         let error = |detail: String| ComposeError::Targets {
             world: name.clone(),
             detail,
         };
-        let (resolve, world) =
-            target_world(wit, name, &extra).map_err(|e| error(format!("{e:#}")))?;
+        let aligned = |wanted: &String, used: &[String]| {
+            used.iter()
+                .find(|u| {
+                    unversioned(u) == unversioned(wanted)
+                        && semver_compatible(version(wanted), version(u))
+                })
+                .unwrap_or(wanted)
+                .clone()
+        };
+        let mut body = String::new();
+        let differs = self.imports.iter().any(|i| aligned(i, imports) != *i)
+            || self.exports.iter().any(|e| aligned(e, exports) != *e);
+        let realign = self.only_interfaces && differs;
+        if realign {
+            for import in &self.imports {
+                body.push_str(&format!("import {};\n", aligned(import, imports)));
+            }
+            for export in &self.exports {
+                body.push_str(&format!("export {};\n", aligned(export, exports)));
+            }
+        } else {
+            body.push_str(&format!("include {name};\n"));
+        }
+        // What [artifact].imports grants beside the world; anything else fails the check.
+        for import in imports
+            .iter()
+            .filter(|i| !self.in_world(i) && self.grant.allows(i))
+        {
+            body.push_str(&format!("import {import};\n"));
+        }
+        let (resolve, world) = target_world(roots, &body).map_err(|e| error(format!("{e:#}")))?;
         wit_component::targets(&resolve, world, artifact).map_err(|e| error(format!("{e:#}")))
     }
 }
@@ -177,23 +232,24 @@ pub fn interface_names(resolve: &Resolve, world: WorldId, imports: bool) -> Vec<
         .collect()
 }
 
-/// Every WIT package under `wit` (each directory of `.wit` files in it and in its
-/// `deps/`), resolved together with the composer's own target world: `world`, plus an
-/// import of each of `extra`.
-pub fn target_world(
-    wit: &Path,
-    world: &str,
-    extra: &[String],
-) -> anyhow::Result<(Resolve, WorldId)> {
-    let mut groups = Vec::new();
-    for dir in package_dirs(wit)? {
-        groups.push(UnresolvedPackageGroup::parse_dir(&dir)?);
+/// The composer's target world, `world target { <body> }`, resolved with every WIT
+/// package under `roots` (each directory of `.wit` files in a root and in its `deps/`).
+/// Where two roots hold the same package, the first one's is taken.
+pub fn target_world(roots: &[PathBuf], body: &str) -> anyhow::Result<(Resolve, WorldId)> {
+    let mut groups: Vec<UnresolvedPackageGroup> = Vec::new();
+    let mut seen = BTreeSet::new();
+    for root in roots {
+        for dir in package_dirs(root)? {
+            let group = UnresolvedPackageGroup::parse_dir(&dir)?;
+            let names: Vec<String> = package_names(&group).map(|n| n.to_string()).collect();
+            if names.iter().any(|name| seen.contains(name)) {
+                continue;
+            }
+            seen.extend(names);
+            groups.push(group);
+        }
     }
-    let mut text = format!("package {TARGET_PACKAGE};\nworld target {{\n    include {world};\n");
-    for import in extra {
-        text.push_str(&format!("    import {import};\n"));
-    }
-    text.push_str("}\n");
+    let text = format!("package {TARGET_PACKAGE};\nworld target {{\n{body}}}\n");
     let main = UnresolvedPackageGroup::parse("fusebox-compose-target.wit", &text)
         .map_err(|(map, e)| anyhow::anyhow!("{}", e.render(&map)))?;
     let mut resolve = Resolve::default();
@@ -202,8 +258,37 @@ pub fn target_world(
     Ok((resolve, id))
 }
 
+fn package_names(group: &UnresolvedPackageGroup) -> impl Iterator<Item = &wit_parser::PackageName> {
+    group.nested.iter().chain([&group.main]).map(|p| &p.name)
+}
+
+/// `world` with its package's version when it names none and the WIT under `wit` has
+/// exactly one: a WIT `include` of a versioned package must say the version.
+fn versioned(wit: &Path, world: &str) -> anyhow::Result<String> {
+    let Some((package, name)) = world.split_once('/').filter(|_| !world.contains('@')) else {
+        return Ok(world.to_owned());
+    };
+    let mut versions = BTreeSet::new();
+    for dir in package_dirs(wit)? {
+        let group = UnresolvedPackageGroup::parse_dir(&dir)?;
+        versions.extend(
+            package_names(&group)
+                .filter(|n| format!("{}:{}", n.namespace, n.name) == package)
+                .filter_map(|n| n.version.as_ref().map(|v| v.to_string())),
+        );
+    }
+    match versions.len() {
+        0 => Ok(world.to_owned()),
+        1 => Ok(format!("{package}/{name}@{}", versions.first().unwrap())),
+        _ => anyhow::bail!(
+            "the WIT has {package} at {}: name one, as `{world}@<version>`",
+            versions.into_iter().collect::<Vec<_>>().join(" and ")
+        ),
+    }
+}
+
 /// The nearest directory called `wit` at or above `dir`.
-fn nearest_wit(dir: &Path) -> Option<std::path::PathBuf> {
+fn nearest_wit(dir: &Path) -> Option<PathBuf> {
     let start = if dir.as_os_str().is_empty() {
         Path::new(".")
     } else {
@@ -216,23 +301,26 @@ fn nearest_wit(dir: &Path) -> Option<std::path::PathBuf> {
         .find(|wit| wit.is_dir())
 }
 
-/// The directories under `wit` and `wit/deps` that hold `.wit` files, sorted.
-fn package_dirs(wit: &Path) -> anyhow::Result<Vec<std::path::PathBuf>> {
+/// The directories that hold `.wit` files: `wit` itself (a WIT root whose main package
+/// sits at the top, as published platforms lay theirs out), each directory under it
+/// (fusebox's layout, one package per domain) and each under its `deps/`; sorted.
+fn package_dirs(wit: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let has_wit = |dir: &Path| -> std::io::Result<bool> {
+        Ok(dir.is_dir()
+            && std::fs::read_dir(dir)?
+                .any(|f| f.is_ok_and(|f| f.path().extension().is_some_and(|e| e == "wit"))))
+    };
+    let entries = std::fs::read_dir(wit)
+        .map_err(|e| anyhow::anyhow!("cannot read the WIT directory {}: {e}", wit.display()))?;
     let mut dirs = Vec::new();
-    for parent in [wit.to_owned(), wit.join("deps")] {
-        let entries = match std::fs::read_dir(&parent) {
-            Ok(entries) => entries,
-            Err(_) if parent != wit => continue,
-            Err(e) => anyhow::bail!("cannot read the WIT directory {}: {e}", wit.display()),
-        };
-        for entry in entries {
-            let path = entry?.path();
-            let has_wit = path.is_dir()
-                && std::fs::read_dir(&path)?
-                    .any(|f| f.is_ok_and(|f| f.path().extension().is_some_and(|e| e == "wit")));
-            if has_wit {
-                dirs.push(path);
-            }
+    if has_wit(wit)? {
+        dirs.push(wit.to_owned());
+    }
+    let deps = std::fs::read_dir(wit.join("deps")).into_iter().flatten();
+    for entry in entries.chain(deps) {
+        let path = entry?.path();
+        if has_wit(&path)? {
+            dirs.push(path);
         }
     }
     dirs.sort();

@@ -172,7 +172,7 @@ fn a_world_that_is_not_in_the_wit_is_refused_with_its_line() {
     for (world, reason) in [
         (
             "wasi:http/nonesuch@0.2.6",
-            "World `nonesuch` not found in package `wasi:http@0.2.6`",
+            "world 'nonesuch' not found in package 'wasi:http@0.2.6'",
         ),
         ("acme:kv/store@1.0.0", "acme:kv@1.0.0"),
     ] {

@@ -20,7 +20,7 @@ pub mod store;
 
 pub use artifact::{Artifact, sha256_digest};
 pub use error::{RegistryError, Result};
-pub use signing::{PrivateKey, PublicKey, SignatureLayer, generate_key_pair, signature_tag};
+pub use signing::{PrivateKey, PublicKey, SignatureLayer, generate_key_pair, hex, signature_tag};
 pub use store::{Fetched, Store};
 
 use oci_client::client::{ClientConfig, ClientProtocol, Config, ImageLayer};

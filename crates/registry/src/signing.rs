@@ -265,8 +265,8 @@ pub fn verify(
     }
 }
 
-/// `bytes` as lowercase hex.
-pub(crate) fn hex(bytes: &[u8]) -> String {
+/// `bytes` as lowercase hex, as OCI digests and cosign write them.
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

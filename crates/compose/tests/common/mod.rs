@@ -14,9 +14,19 @@ use wit_parser::{ManglingAndAbi, PackageId, Resolve, WorldId};
 /// The components of the real `fusebox.toml` whose worlds the tests can synthesise.
 pub const NAMES: [&str; 5] = ["logger", "calculator", "auth", "http-handler", "cli-virt"];
 
+/// The repository: the nearest directory above the crate under test that has `wit/`
+/// (this module is shared by crates at different depths).
+pub fn repo_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .find(|dir| dir.join("wit").is_dir())
+        .expect("the crate is inside the repository")
+        .to_owned()
+}
+
 /// The repository's `wit/` directory.
 pub fn wit_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../wit")
+    repo_dir().join("wit")
 }
 
 /// Each real component's WIT: (directory under `wit/`, package name, world name).

@@ -1,0 +1,209 @@
+//! The goals fusebox's performance claims set, each read from its own field of
+//! [`Results`]: no goal finds its figure by a row's label or position.
+
+use crate::report::{fmt_ns, kib};
+use crate::results::{Results, Servers};
+
+/// One goal, and how this run did against it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Goal {
+    /// Which goals table the goal is listed in.
+    pub table: Table,
+    /// The goal, as the report states it.
+    pub claim: &'static str,
+    /// The figure, and whether it meets the goal; or why it was not measured.
+    pub outcome: Result<Measured, Missing>,
+    /// The analysis the report includes while the goal is not met.
+    pub analysis: Option<Analysis>,
+}
+
+impl Goal {
+    /// True when the goal was measured and not met.
+    pub fn missed(&self) -> bool {
+        matches!(self.outcome, Ok(Measured { met: false, .. }))
+    }
+}
+
+/// Where the report lists a goal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    /// The closing "Goals" section.
+    Main,
+    /// Section 7, under the polyglot figures.
+    Polyglot,
+}
+
+/// A measured goal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measured {
+    /// The figure the goal is judged on, formatted for the report.
+    pub figure: String,
+    /// Whether the figure meets the goal.
+    pub met: bool,
+}
+
+/// Why a goal's figure is missing from a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// Stock `wasmtime serve` was not measured: wasmtime-cli is not installed.
+    WasmtimeCli,
+}
+
+impl std::fmt::Display for Missing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Missing::WasmtimeCli => f.write_str("no wasmtime-cli"),
+        }
+    }
+}
+
+/// The written analysis of a shortfall (from profiling), in `bench/shortfalls-*.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Analysis {
+    /// `shortfalls-cold-start.md`.
+    ColdStart,
+    /// `shortfalls-throughput.md`.
+    Throughput,
+    /// `shortfalls-polyglot.md`.
+    Polyglot,
+}
+
+impl Analysis {
+    /// The analysis, as Markdown.
+    pub fn text(self) -> &'static str {
+        match self {
+            Analysis::ColdStart => include_str!("../shortfalls-cold-start.md"),
+            Analysis::Throughput => include_str!("../shortfalls-throughput.md"),
+            Analysis::Polyglot => include_str!("../shortfalls-polyglot.md"),
+        }
+    }
+}
+
+fn judged(figure: String, met: bool) -> Result<Measured, Missing> {
+    Ok(Measured { figure, met })
+}
+
+/// The req/s each server reached on authenticated `/v1/add`: wrk's figures when wrk ran,
+/// else the load client's mix.
+fn requests_per_second(results: &Results) -> Servers<f64> {
+    match &results.throughput.wrk {
+        Some(wrk) => wrk.map(|w| w.rps),
+        None => results.throughput.load.map(|l| l.rps),
+    }
+}
+
+/// Every goal, in the report's order, judged on `results`.
+pub fn evaluate(results: &Results) -> Vec<Goal> {
+    let cold = &results.cold_start;
+    let add = &results.cross_call.add;
+    let in_process = &results.breakdown.add;
+    let rps = requests_per_second(results);
+    let spawn_ratio = cold.process_spawn.median_ns / cold.fused.median_ns;
+    let http_ratio = add.loopback_http.median_ns / add.fused.median_ns;
+    let native_ratio = rps.native / rps.fusebox;
+    let artifact = results.size.artifact_bytes;
+    let density = &results.density;
+    let (rust, python) = (&results.polyglot.rust.load, &results.polyglot.python.load);
+    let p50_ratio = python.p50_ms / rust.p50_ms;
+    let rps_share = python.rps / rust.rps;
+    let main = |claim, outcome, analysis| Goal {
+        table: Table::Main,
+        claim,
+        outcome,
+        analysis,
+    };
+    vec![
+        main(
+            "cold start ≥ 100× faster than a process spawn",
+            judged(format!("{spawn_ratio:.1}×"), spawn_ratio >= 100.0),
+            Some(Analysis::ColdStart),
+        ),
+        main(
+            "cold start median ≤ 50 µs",
+            judged(
+                fmt_ns(cold.fused.median_ns),
+                cold.fused.median_ns <= 50_000.0,
+            ),
+            Some(Analysis::ColdStart),
+        ),
+        main(
+            "authenticated `/v1/add` in a fresh instance, in-process, median ≤ 80 µs",
+            judged(
+                format!(
+                    "{} on one thread, as each `fusebox serve` thread runs it ({} on tokio's \
+                     worker-per-core runtime, section 8)",
+                    fmt_ns(in_process.one_thread.in_process_ns),
+                    fmt_ns(in_process.workers.in_process_ns)
+                ),
+                in_process.one_thread.in_process_ns <= 80_000.0,
+            ),
+            Some(Analysis::Throughput),
+        ),
+        main(
+            "fused `math.add` ≤ 100 ns",
+            judged(fmt_ns(add.fused.median_ns), add.fused.median_ns <= 100.0),
+            None,
+        ),
+        main(
+            "fused `math.add` ≥ 200× faster than loopback HTTP",
+            judged(format!("{http_ratio:.0}×"), http_ratio >= 200.0),
+            None,
+        ),
+        main(
+            "`fusebox serve` ≥ 2× the req/s of `wasmtime serve`",
+            match rps.wasmtime {
+                Some(wasmtime) => {
+                    let ratio = rps.fusebox / wasmtime;
+                    judged(format!("{ratio:.2}×"), ratio >= 2.0)
+                }
+                None => Err(Missing::WasmtimeCli),
+            },
+            Some(Analysis::Throughput),
+        ),
+        main(
+            "`fusebox serve` within 5× of the native server's req/s",
+            judged(format!("{native_ratio:.1}× slower"), native_ratio <= 5.0),
+            Some(Analysis::Throughput),
+        ),
+        main(
+            "fused artifact ≤ 256 KiB",
+            judged(kib(artifact), artifact <= 256 * 1024),
+            None,
+        ),
+        main(
+            "10,000 live instances at once",
+            judged(
+                match density.busy_at_max {
+                    true => density.most().to_string(),
+                    false => format!("{} (not all of them live)", density.most()),
+                },
+                density.busy_at_max && density.most() >= 10_000,
+            ),
+            None,
+        ),
+        Goal {
+            table: Table::Polyglot,
+            claim: "polyglot p50 ≤ 2× all-Rust p50",
+            outcome: judged(format!("{p50_ratio:.2}×"), p50_ratio <= 2.0),
+            analysis: Some(Analysis::Polyglot),
+        },
+        Goal {
+            table: Table::Polyglot,
+            claim: "polyglot req/s ≥ 50% of all-Rust",
+            outcome: judged(format!("{:.0}%", rps_share * 100.0), rps_share >= 0.5),
+            analysis: Some(Analysis::Polyglot),
+        },
+    ]
+}
+
+/// The analyses to include for the goals of `table` that were missed, each once.
+pub fn shortfalls(goals: &[Goal], table: Table) -> Vec<Analysis> {
+    let mut analyses: Vec<Analysis> = goals
+        .iter()
+        .filter(|g| g.table == table && g.missed())
+        .filter_map(|g| g.analysis)
+        .collect();
+    analyses.sort();
+    analyses.dedup();
+    analyses
+}

@@ -1,0 +1,215 @@
+//! Where one request's time goes: the host's own phase timers ([`Phases`]), read off the
+//! real code path for `GET /healthz` and an authenticated `POST /v1/add`, and the same
+//! requests over loopback HTTP through `fusebox serve`.
+
+use super::{Bench, KEY, artifact, process};
+use crate::results::{Breakdown, PhaseMedians, RouteBreakdown};
+use anyhow::{Context as _, bail};
+use fusebox_runtime::runtime::{Allocator, Limits, Phases, Runtime, RuntimeConfig};
+use http_body_util::{BodyExt as _, Full};
+use std::io::{Read as _, Write as _};
+use std::net::TcpStream;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Which tokio runtime drives the requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Threads {
+    /// A worker per core, tokio's default runtime: tasks may move between cores.
+    Workers,
+    /// One thread: every request starts and ends on the same core, as on each of
+    /// `fusebox serve`'s threads (one current-thread runtime per core).
+    One,
+}
+
+/// A request, and the answer it must get.
+struct Route {
+    method: &'static str,
+    path: &'static str,
+    body: &'static str,
+    expect: &'static str,
+}
+
+const HEALTHZ: Route = Route {
+    method: "GET",
+    path: "/healthz",
+    body: "",
+    expect: r#"{"status":"ok"}"#,
+};
+
+const ADD: Route = Route {
+    method: "POST",
+    path: "/v1/add",
+    body: r#"{"a":40,"b":2}"#,
+    expect: r#"{"result":42}"#,
+};
+
+/// Measure both routes in-process, two ways, and over loopback HTTP.
+pub fn measure(bench: &Bench) -> anyhow::Result<Breakdown> {
+    let requests = if bench.quick { 2_000 } else { 20_000 };
+    let runtime = Arc::new(runtime(&std::fs::read(artifact())?)?);
+    let token = bench.token("bench")?;
+    let addr = "127.0.0.1:18185";
+    let serve = bench.fusebox_serve(None, &artifact(), addr);
+    let _server = process::start("fusebox serve", serve, addr, Duration::from_secs(60))?;
+    let route = |route: &Route| -> anyhow::Result<RouteBreakdown> {
+        let measured = RouteBreakdown {
+            workers: in_process(&runtime, route, &token, requests, Threads::Workers)?,
+            one_thread: in_process(&runtime, route, &token, requests, Threads::One)?,
+            http_ns: over_http(addr, route, &token, requests)?,
+        };
+        eprintln!("bench: breakdown of {}: {measured:?}", route.path);
+        Ok(measured)
+    };
+    Ok(Breakdown {
+        requests,
+        healthz: route(&HEALTHZ)?,
+        add: route(&ADD)?,
+    })
+}
+
+/// The medians of `n` authenticated `POST /v1/add` requests against `artifact`,
+/// in-process with a worker per core: how fast a build variant is.
+pub fn add_in_process(bench: &Bench, artifact: &[u8], n: usize) -> anyhow::Result<PhaseMedians> {
+    let runtime = Arc::new(runtime(artifact)?);
+    let token = bench.token("bench")?;
+    in_process(&runtime, &ADD, &token, n, Threads::Workers)
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn ns(d: Duration) -> f64 {
+    d.as_nanos() as f64
+}
+
+/// In-process: `Runtime::handle` and the body collected, `n` times after a warm-up.
+fn in_process(
+    runtime: &Arc<Runtime>,
+    route: &Route,
+    token: &str,
+    n: usize,
+    threads: Threads,
+) -> anyhow::Result<PhaseMedians> {
+    // The loop runs as a task on a worker thread, as a connection's task does in
+    // `fusebox serve`, so that the guest's task is scheduled the way it is there.
+    let tokio = match threads {
+        Threads::Workers => tokio::runtime::Runtime::new()?,
+        Threads::One => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?,
+    };
+    let samples: Vec<(Phases, Duration)> = tokio.block_on(async {
+        let runtime = runtime.clone();
+        let (method, path, body, expect) = (route.method, route.path, route.body, route.expect);
+        let token = token.to_owned();
+        tokio::spawn(async move {
+            let mut samples = Vec::with_capacity(n);
+            for i in 0..n + n / 10 {
+                let request = hyper::Request::builder()
+                    .method(method)
+                    .uri(format!("http://bench{path}"))
+                    .header("authorization", format!("Bearer {token}"))
+                    .header("content-type", "application/json")
+                    .header("content-length", body.len())
+                    .body(Full::new(bytes::Bytes::from_static(body.as_bytes())))?;
+                let started = Instant::now();
+                let served = runtime.handle(request).await;
+                let answer = served.response.into_body().collect().await?.to_bytes();
+                let took = started.elapsed();
+                if answer != expect.as_bytes() {
+                    bail!("{path} answered {:?}", String::from_utf8_lossy(&answer));
+                }
+                if i >= n / 10 {
+                    samples.push((served.phases, took));
+                }
+            }
+            Ok(samples)
+        })
+        .await?
+    })?;
+    let column = |f: &dyn Fn(&(Phases, Duration)) -> f64| {
+        let mut values: Vec<f64> = samples.iter().map(f).collect();
+        median(&mut values)
+    };
+    Ok(PhaseMedians {
+        admit_ns: column(&|(p, _)| ns(p.admit)),
+        contexts_ns: column(&|(p, _)| ns(p.contexts)),
+        schedule_ns: column(&|(p, _)| ns(p.schedule)),
+        instantiate_ns: column(&|(p, _)| ns(p.instantiate)),
+        guest_ns: column(&|(p, _)| ns(p.guest)),
+        teardown_ns: column(&|(p, _)| ns(p.teardown)),
+        body_ns: column(&|(p, t)| {
+            ns(*t) - ns(p.admit + p.contexts + p.schedule + p.instantiate + p.guest + p.teardown)
+        }),
+        in_process_ns: column(&|(_, t)| ns(*t)),
+    })
+}
+
+/// The host's runtime for `artifact`, with the bench key, as `fusebox serve` sets it up.
+fn runtime(artifact: &[u8]) -> anyhow::Result<Runtime> {
+    Ok(Runtime::new(
+        artifact,
+        RuntimeConfig {
+            limits: Limits::default(),
+            config: vec![(auth_token::KEY_CONFIG.to_owned(), KEY.to_owned())],
+            allocator: Allocator::Pooling,
+            cache_dir: None,
+        },
+    )?)
+}
+
+/// Over loopback: one keep-alive connection, one request at a time; the median round trip.
+fn over_http(addr: &str, route: &Route, token: &str, n: usize) -> anyhow::Result<f64> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_nodelay(true)?;
+    let request = format!(
+        "{} {} HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer {token}\r\n\
+         content-type: application/json\r\ncontent-length: {}\r\n\r\n{}",
+        route.method,
+        route.path,
+        route.body.len(),
+        route.body
+    );
+    let mut times = Vec::with_capacity(n);
+    let mut buffer = vec![0u8; 64 * 1024];
+    for i in 0..n + n / 10 {
+        let started = Instant::now();
+        stream.write_all(request.as_bytes())?;
+        // Read until the whole response (headers and content-length bytes) is in.
+        let mut got = 0;
+        loop {
+            let read = stream.read(&mut buffer[got..])?;
+            if read == 0 {
+                bail!("the server closed the connection");
+            }
+            got += read;
+            let text = &buffer[..got];
+            if let Some(end) = text.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&text[..end]).to_ascii_lowercase();
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .context("a content-length")?
+                    .trim()
+                    .parse()?;
+                if got >= end + 4 + length {
+                    if &text[end + 4..end + 4 + length] != route.expect.as_bytes() {
+                        bail!(
+                            "{} answered {:?} over HTTP",
+                            route.path,
+                            String::from_utf8_lossy(text)
+                        );
+                    }
+                    break;
+                }
+            }
+        }
+        if i >= n / 10 {
+            times.push(ns(started.elapsed()));
+        }
+    }
+    Ok(median(&mut times))
+}

@@ -1,0 +1,56 @@
+//! Polyglot: the same composition with the calculator in Python
+//! (`examples/polyglot/fusebox.toml`), beside the all-Rust one: size, a cold compile,
+//! and `POST /v1/add` on `fusebox serve`.
+
+use super::{Bench, process, throughput};
+use crate::results::{Polyglot, PolyglotRun};
+use anyhow::Context as _;
+use fusebox_bench::{record, root};
+use fusebox_runtime::runtime::{Runtime, RuntimeConfig};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Measure both artifacts, one after the other.
+pub fn measure(bench: &Bench) -> anyhow::Result<Polyglot> {
+    Ok(Polyglot {
+        seconds: bench.seconds,
+        rust: run(bench, "target/fusebox/service.wasm", "127.0.0.1:18191")?,
+        python: run(
+            bench,
+            "target/fusebox/service-polyglot.wasm",
+            "127.0.0.1:18192",
+        )?,
+    })
+}
+
+/// Compile the artifact at `path` cold into a cache of its own, then serve it from that
+/// cache and load it.
+fn run(bench: &Bench, path: &str, addr: &str) -> anyhow::Result<PolyglotRun> {
+    let bytes = std::fs::read(root().join(path))
+        .with_context(|| format!("{path}: run `make compose-polyglot` first"))?;
+    // A cold compile, into an empty cache that `fusebox serve` then starts from.
+    let stem = Path::new(path).file_stem().context("an artifact file")?;
+    let cache = record::dir().join("cache").join(stem);
+    let _ = std::fs::remove_dir_all(&cache);
+    let started = Instant::now();
+    let config = RuntimeConfig {
+        cache_dir: Some(cache.clone()),
+        ..RuntimeConfig::default()
+    };
+    drop(Runtime::new(&bytes, config)?);
+    let compile = started.elapsed();
+
+    let mut serve = bench.fusebox_serve(Some(0), Path::new(path), addr);
+    serve.arg("--cache-dir").arg(&cache);
+    let _server = process::start("fusebox serve", serve, addr, Duration::from_secs(120))?;
+    eprintln!(
+        "bench: {path}, POST /v1/add on one connection for {} s",
+        bench.seconds
+    );
+    let load = throughput::load(bench, addr, &["--mix", "add", "--connections", "1"])?;
+    Ok(PolyglotRun {
+        bytes: bytes.len() as u64,
+        compile_s: compile.as_secs_f64(),
+        load,
+    })
+}

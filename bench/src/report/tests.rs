@@ -1,0 +1,359 @@
+//! The report against hand-built results: each goal row is read from its own field.
+
+use super::*;
+use crate::goals::Analysis;
+use crate::results::*;
+use fusebox_bench::record::Latencies;
+
+fn latencies(median_ns: f64) -> Latencies {
+    Latencies {
+        count: 1000,
+        median_ns,
+        p99_ns: median_ns * 1.5,
+    }
+}
+
+fn load(rps: f64, p50_ms: f64) -> Load {
+    Load {
+        requests: (rps * 15.0) as u64,
+        rps,
+        p50_ms,
+        p99_ms: p50_ms * 2.0,
+        wrong: 0,
+        errors: 0,
+    }
+}
+
+fn phases(in_process_ns: f64) -> PhaseMedians {
+    PhaseMedians {
+        admit_ns: 100.0,
+        contexts_ns: 1_500.0,
+        schedule_ns: 500.0,
+        instantiate_ns: in_process_ns * 0.4,
+        guest_ns: in_process_ns * 0.3,
+        teardown_ns: in_process_ns * 0.2,
+        body_ns: 900.0,
+        in_process_ns,
+    }
+}
+
+fn components(bytes: u64) -> ComponentSizes {
+    ComponentSizes {
+        logger_bytes: Some(bytes),
+        calculator_bytes: Some(bytes),
+        auth_bytes: Some(bytes * 4),
+        http_handler_bytes: Some(bytes * 4),
+    }
+}
+
+/// A full run in which every goal is met, each with room to spare.
+fn all_met() -> Results {
+    Results {
+        date: "2026-12-01T12:00:00Z".into(),
+        quick: false,
+        machine: Machine {
+            cpu: Some("Test CPU".into()),
+            cores: 2,
+            memory_kib: Some(24_000_000),
+            kernel: Some("6.1.0".into()),
+            rustc: Some("rustc 1.95.0".into()),
+            wasmtime_crate: "48.0.8".into(),
+            wasmtime_cli: Some("wasmtime 48.0.8".into()),
+        },
+        cold_start: ColdStart {
+            fused: latencies(40_000.0),
+            process_spawn: latencies(10_000_000.0),
+            unshare: Some(latencies(20_000_000.0)),
+        },
+        cross_call: CrossCall {
+            add: Call {
+                fused: latencies(20.0),
+                native: latencies(0.5),
+                loopback_http: latencies(100_000.0),
+            },
+            sequence: Call {
+                fused: latencies(20_000.0),
+                native: latencies(6_000.0),
+                loopback_http: latencies(120_000.0),
+            },
+        },
+        throughput: Throughput {
+            seconds: 15,
+            load: Servers {
+                fusebox: load(10_000.0, 1.3),
+                wasmtime: Some(load(4_000.0, 3.3)),
+                native: load(40_000.0, 0.2),
+            },
+            wrk: None,
+        },
+        size: Size {
+            component_profile: SizeVariant {
+                name: "`component` profile (all settings)".into(),
+                profile: "component".into(),
+                overrides: Vec::new(),
+                components: components(18_000),
+                fused: Some(FusedVariant {
+                    bytes: 205_000,
+                    add: phases(110_000.0),
+                }),
+            },
+            variants: vec![SizeVariant {
+                name: "… but `lto = false`".into(),
+                profile: "component".into(),
+                overrides: vec!["profile.component.lto=false".into()],
+                components: components(30_000),
+                fused: Some(FusedVariant {
+                    bytes: 307_500,
+                    add: phases(120_000.0),
+                }),
+            }],
+            artifact_bytes: 200 * 1024,
+        },
+        density: Density {
+            map_count: MapCount::Enough { limit: 262_144 },
+            steps: vec![
+                DensityStep {
+                    live: 0,
+                    rss_kib: 70_000,
+                },
+                DensityStep {
+                    live: 10_000,
+                    rss_kib: 1_100_000,
+                },
+            ],
+            busy_at_max: true,
+        },
+        tooling: Tooling {
+            make_compose_noop_s: 0.4,
+            compose_step_s: 0.037,
+            cold_build_s: 6.8,
+        },
+        polyglot: Polyglot {
+            seconds: 15,
+            rust: PolyglotRun {
+                bytes: 200 * 1024,
+                compile_s: 0.2,
+                load: load(4_000.0, 0.25),
+            },
+            python: PolyglotRun {
+                bytes: 18 << 20,
+                compile_s: 8.4,
+                load: load(2_400.0, 0.4),
+            },
+        },
+        breakdown: Breakdown {
+            requests: 20_000,
+            healthz: RouteBreakdown {
+                workers: phases(84_000.0),
+                one_thread: phases(52_000.0),
+                http_ns: 177_000.0,
+            },
+            add: RouteBreakdown {
+                workers: phases(110_000.0),
+                one_thread: phases(70_000.0),
+                http_ns: 224_000.0,
+            },
+        },
+    }
+}
+
+/// The goal row of `claim` in `doc`, after the claim.
+fn row<'a>(doc: &'a str, claim: &str) -> &'a str {
+    let start = format!("| {claim} |");
+    let rows: Vec<&str> = doc.lines().filter(|l| l.starts_with(&start)).collect();
+    assert_eq!(rows.len(), 1, "one row for {claim:?} in:\n{doc}");
+    &rows[0][start.len()..]
+}
+
+fn met(doc: &str, claim: &str) -> bool {
+    let row = row(doc, claim);
+    match () {
+        _ if row.ends_with("| met |") => true,
+        _ if row.ends_with("| **not met** |") => false,
+        _ => panic!("{claim:?} is neither met nor not met: {row}"),
+    }
+}
+
+/// Each goal, and a change to its own field that makes it missed.
+#[allow(clippy::type_complexity)]
+fn misses() -> Vec<(&'static str, fn(&mut Results))> {
+    vec![
+        ("cold start ≥ 100× faster than a process spawn", |r| {
+            r.cold_start.process_spawn.median_ns = 3_000_000.0
+        }),
+        ("cold start median ≤ 50 µs", |r| {
+            r.cold_start.fused.median_ns = 60_000.0
+        }),
+        (
+            "authenticated `/v1/add` in a fresh instance, in-process, median ≤ 80 µs",
+            |r| r.breakdown.add.one_thread.in_process_ns = 90_000.0,
+        ),
+        ("fused `math.add` ≤ 100 ns", |r| {
+            r.cross_call.add.fused.median_ns = 150.0
+        }),
+        (
+            "fused `math.add` ≥ 200× faster than loopback HTTP",
+            |r| r.cross_call.add.loopback_http.median_ns = 3_000.0,
+        ),
+        (
+            "`fusebox serve` ≥ 2× the req/s of `wasmtime serve`",
+            |r| r.throughput.load.wasmtime.as_mut().unwrap().rps = 6_000.0,
+        ),
+        (
+            "`fusebox serve` within 5× of the native server's req/s",
+            |r| r.throughput.load.native.rps = 60_000.0,
+        ),
+        ("fused artifact ≤ 256 KiB", |r| {
+            r.size.artifact_bytes = 300 * 1024
+        }),
+        ("10,000 live instances at once", |r| {
+            r.density.steps[1].live = 5_000
+        }),
+        ("polyglot p50 ≤ 2× all-Rust p50", |r| {
+            r.polyglot.python.load.p50_ms = 0.6
+        }),
+        ("polyglot req/s ≥ 50% of all-Rust", |r| {
+            r.polyglot.python.load.rps = 1_600.0
+        }),
+    ]
+}
+
+#[test]
+fn every_goal_is_read_from_its_own_field() {
+    let results = all_met();
+    let doc = render(&results);
+    let misses = misses();
+    assert_eq!(misses.len(), goals::evaluate(&results).len());
+    for (claim, _) in &misses {
+        assert!(
+            met(&doc, claim),
+            "{claim:?} should be met: {}",
+            row(&doc, claim)
+        );
+    }
+    for (claim, miss) in &misses {
+        let mut changed = results.clone();
+        miss(&mut changed);
+        let doc = render(&changed);
+        for (other, _) in &misses {
+            assert_eq!(
+                met(&doc, other),
+                other != claim,
+                "after missing {claim:?}, {other:?} reads {}",
+                row(&doc, other)
+            );
+        }
+    }
+}
+
+#[test]
+fn a_goal_without_its_figure_says_why() {
+    let claim = "`fusebox serve` ≥ 2× the req/s of `wasmtime serve`";
+    let mut results = all_met();
+    results.throughput.load.wasmtime = None;
+    let doc = render(&results);
+    assert_eq!(row(&doc, claim), " not measured (no wasmtime-cli) | — |");
+    assert!(doc.contains("Stock `wasmtime serve` was not measured in this run"));
+    assert!(!doc.contains("| stock wasmtime serve |"));
+}
+
+#[test]
+fn the_throughput_goals_read_wrk_when_it_ran() {
+    let claim = "`fusebox serve` ≥ 2× the req/s of `wasmtime serve`";
+    let mut results = all_met();
+    // The load client's mix says 1.25×, wrk's authenticated /v1/add 2.5×.
+    results.throughput.load.wasmtime.as_mut().unwrap().rps = 8_000.0;
+    assert!(!met(&render(&results), claim));
+    let wrk = |rps| Wrk {
+        requests: 1000,
+        rps,
+        p50_ms: 1.0,
+        p99_ms: 2.0,
+        non_2xx: 0,
+    };
+    results.throughput.wrk = Some(Servers {
+        fusebox: wrk(10_000.0),
+        wasmtime: Some(wrk(4_000.0)),
+        native: wrk(45_000.0),
+    });
+    let doc = render(&results);
+    assert!(met(&doc, claim));
+    assert_eq!(row(&doc, claim), " 2.50× | met |");
+    assert_eq!(
+        row(
+            &doc,
+            "`fusebox serve` within 5× of the native server's req/s"
+        ),
+        " 4.5× slower | met |"
+    );
+}
+
+#[test]
+fn shortfalls_are_explained_while_they_stand() {
+    let doc = render(&all_met());
+    assert!(!doc.contains("## Where a goal is not met, and why"));
+    for analysis in [
+        Analysis::ColdStart,
+        Analysis::Throughput,
+        Analysis::Polyglot,
+    ] {
+        assert!(!doc.contains(analysis.text()), "{analysis:?}");
+    }
+
+    let mut results = all_met();
+    results.cold_start.fused.median_ns = 60_000.0;
+    results.polyglot.python.load.rps = 1_000.0;
+    let doc = render(&results);
+    let header = doc.find("## Where a goal is not met, and why").unwrap();
+    let cold = doc.find(Analysis::ColdStart.text()).unwrap();
+    let polyglot = doc.find(Analysis::Polyglot.text()).unwrap();
+    assert!(header < cold, "the cold start analysis follows the goals");
+    assert!(
+        polyglot < doc.find("## 8.").unwrap(),
+        "the polyglot analysis stays in section 7"
+    );
+    assert!(!doc.contains(Analysis::Throughput.text()));
+}
+
+#[test]
+fn the_report_is_the_same_from_json() {
+    let results = all_met();
+    let json = serde_json::to_string_pretty(&results).unwrap();
+    let read: Results = serde_json::from_str(&json).unwrap();
+    assert_eq!(read, results);
+    assert_eq!(render(&read), render(&results));
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["density"]["map_count"]["outcome"], "enough");
+    assert_eq!(value["throughput"]["wrk"], serde_json::Value::Null);
+}
+
+#[test]
+fn sections_render_their_figures() {
+    let doc = render(&all_met());
+    for heading in [
+        "## Machine",
+        "## 1. Cold start",
+        "## 2. Cross-component calls",
+        "## 3. Throughput and latency",
+        "## 4. Size",
+        "## 5. Density",
+        "## 6. Tooling",
+        "## 7. Polyglot: the calculator in Python",
+        "## 8. Where a request's time goes",
+        "## Goals",
+    ] {
+        assert!(doc.contains(&format!("\n{heading}\n")), "{heading}");
+    }
+    assert!(doc.contains("| fused instance | 40.0 µs | 60.0 µs | 1000 | 1.0× |"));
+    assert!(
+        doc.contains(
+            "| native hyper server | 600000 | 40000 | 0.20 ms | 0.40 ms | 0 | 0 | 4.00× |"
+        )
+    );
+    assert!(doc.contains("- `lto = false`: +102500 bytes (+50%)"));
+    assert!(doc.contains("| 10000 | 1074.2 MiB | 103.0 KiB |"));
+    assert!(doc.contains(
+        "| **in-process total** | **84.0 µs** | **52.0 µs** | **110.0 µs** | **70.0 µs** |"
+    ));
+    assert!(doc.contains("Not measured in this run: `wrk` is not installed."));
+}

@@ -1,0 +1,385 @@
+//! What one bench run measured, as typed data: [`Results`] is written to `results.json`
+//! beside the report, and the report is rendered from it alone.
+//!
+//! Units are in the field names (`_ns`, `_ms`, `_s`, `_kib`, `_bytes`, `rps`). A field
+//! that a run may leave out is an `Option`, and its doc says when it is `None`.
+
+use fusebox_bench::record::Latencies;
+use serde::{Deserialize, Serialize};
+
+/// Everything one run of `fusebox-bench` measured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Results {
+    /// When the run started, RFC 3339 in UTC.
+    pub date: String,
+    /// True for `make bench-quick`: the same code paths, shorter runs, fewer variants.
+    pub quick: bool,
+    /// The machine the run measured on.
+    pub machine: Machine,
+    /// Section 1: a fresh fused instance against process spawns.
+    pub cold_start: ColdStart,
+    /// Section 2: calls across the fused boundary, natively, and over loopback HTTP.
+    pub cross_call: CrossCall,
+    /// Section 3: the same artifact and logic served three ways, under load.
+    pub throughput: Throughput,
+    /// Section 4: component and artifact sizes by build profile.
+    pub size: Size,
+    /// Section 5: live instances held at once, and the server's memory.
+    pub density: Density,
+    /// Section 6: how long the developer waits.
+    pub tooling: Tooling,
+    /// Section 7: the artifact with the calculator in Python, beside the all-Rust one.
+    pub polyglot: Polyglot,
+    /// Section 8: where one request's time goes, phase by phase.
+    pub breakdown: Breakdown,
+}
+
+/// The machine, as the run found it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Machine {
+    /// The CPU's model name from `/proc/cpuinfo`; `None` when it could not be read.
+    pub cpu: Option<String>,
+    /// The cores this process may use.
+    pub cores: usize,
+    /// Total memory from `/proc/meminfo`; `None` when it could not be read.
+    pub memory_kib: Option<u64>,
+    /// `uname -r`; `None` when it could not be run.
+    pub kernel: Option<String>,
+    /// `rustc --version`; `None` when it could not be run.
+    pub rustc: Option<String>,
+    /// The wasmtime crate `fusebox serve` is built on.
+    pub wasmtime_crate: String,
+    /// `wasmtime --version`; `None` when wasmtime-cli is not installed.
+    pub wasmtime_cli: Option<String>,
+}
+
+/// Cold start: criterion's figures for a `GET /healthz` from a fresh start-up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColdStart {
+    /// A fresh instance of the fused artifact, through `fusebox serve`'s runtime.
+    pub fused: Latencies,
+    /// A fork/exec of a native binary with the same handler logic.
+    pub process_spawn: Latencies,
+    /// That binary in fresh Linux namespaces (`unshare`); `None` when this machine
+    /// refused to create user namespaces.
+    pub unshare: Option<Latencies>,
+}
+
+/// Cross-component calls: criterion's figures, per operation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CrossCall {
+    /// `math.add`, per call.
+    pub add: Call,
+    /// `process-sequence` on 1,000 values, per call.
+    pub sequence: Call,
+}
+
+/// One operation three ways.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Call {
+    /// Across the fused boundary, inside one instance.
+    pub fused: Latencies,
+    /// The same Rust function, called natively.
+    pub native: Latencies,
+    /// A keep-alive loopback HTTP call to a native service doing the same.
+    pub loopback_http: Latencies,
+}
+
+/// Throughput and latency under load.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Throughput {
+    /// How long each load run lasted, in seconds.
+    pub seconds: u64,
+    /// The load client's mix (health, add, sequence, a 422 and a 401) against each server.
+    pub load: Servers<Load>,
+    /// wrk's authenticated `POST /v1/add` against each server; `None` when wrk is not
+    /// installed.
+    pub wrk: Option<Servers<Wrk>>,
+}
+
+/// One figure per server, each serving the same artifact or logic.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Servers<T> {
+    /// `fusebox serve`.
+    pub fusebox: T,
+    /// Stock `wasmtime serve`; `None` when wasmtime-cli is not installed.
+    pub wasmtime: Option<T>,
+    /// The native hyper server with the components' logic compiled in.
+    pub native: T,
+}
+
+impl<T> Servers<T> {
+    /// One figure of each server's.
+    pub fn map<U>(&self, f: impl Fn(&T) -> U) -> Servers<U> {
+        Servers {
+            fusebox: f(&self.fusebox),
+            wasmtime: self.wasmtime.as_ref().map(&f),
+            native: f(&self.native),
+        }
+    }
+
+    /// The label of each server, with its figure, in the report's order.
+    pub fn labelled(&self) -> Vec<(&'static str, &T)> {
+        let mut rows = vec![(Server::Fusebox.label(), &self.fusebox)];
+        rows.extend(
+            self.wasmtime
+                .as_ref()
+                .map(|w| (Server::Wasmtime.label(), w)),
+        );
+        rows.push((Server::Native.label(), &self.native));
+        rows
+    }
+}
+
+/// The servers the throughput section compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Server {
+    /// `fusebox serve`.
+    Fusebox,
+    /// Stock `wasmtime serve`.
+    Wasmtime,
+    /// The native hyper server.
+    Native,
+}
+
+impl Server {
+    /// How the report names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Server::Fusebox => "fusebox serve",
+            Server::Wasmtime => "stock wasmtime serve",
+            Server::Native => "native hyper server",
+        }
+    }
+}
+
+/// A load client run's figures, as it prints them with `--json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Load {
+    /// Requests answered.
+    pub requests: u64,
+    /// Requests per second.
+    pub rps: f64,
+    /// Median latency.
+    pub p50_ms: f64,
+    /// 99th percentile latency.
+    pub p99_ms: f64,
+    /// Answers that were not the expected ones.
+    pub wrong: u64,
+    /// Requests that failed at the connection.
+    pub errors: u64,
+}
+
+/// A wrk run's figures, read from its report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Wrk {
+    /// Requests answered.
+    pub requests: u64,
+    /// Requests per second.
+    pub rps: f64,
+    /// Median latency.
+    pub p50_ms: f64,
+    /// 99th percentile latency.
+    pub p99_ms: f64,
+    /// Answers with a status outside 2xx and 3xx.
+    pub non_2xx: u64,
+}
+
+/// Sizes with and without each profile setting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Size {
+    /// The build with fusebox's `[profile.component]`: the baseline of the others.
+    pub component_profile: SizeVariant,
+    /// The builds with one setting put back to its release default, then plain
+    /// `release` (quick mode: plain `release` only).
+    pub variants: Vec<SizeVariant>,
+    /// The artifact `make compose` produced for this run.
+    pub artifact_bytes: u64,
+}
+
+/// One way of building the components, and what came out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SizeVariant {
+    /// What the variant changes, as the report names it.
+    pub name: String,
+    /// The cargo profile it builds with.
+    pub profile: String,
+    /// The `--config` overrides it builds with.
+    pub overrides: Vec<String>,
+    /// Each component's size.
+    pub components: ComponentSizes,
+    /// The fused artifact of these components and its speed; `None` in quick mode,
+    /// which builds only the calculator.
+    pub fused: Option<FusedVariant>,
+}
+
+/// The size of each component in a build; `None` for a component the build left out
+/// (quick mode builds only the calculator).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ComponentSizes {
+    /// `logger.wasm`.
+    pub logger_bytes: Option<u64>,
+    /// `calculator.wasm`.
+    pub calculator_bytes: Option<u64>,
+    /// `auth.wasm`.
+    pub auth_bytes: Option<u64>,
+    /// `http_handler.wasm`.
+    pub http_handler_bytes: Option<u64>,
+}
+
+impl ComponentSizes {
+    /// Each component's name, with its size, in the report's order.
+    pub fn labelled(&self) -> [(&'static str, Option<u64>); 4] {
+        [
+            ("logger", self.logger_bytes),
+            ("calculator", self.calculator_bytes),
+            ("auth", self.auth_bytes),
+            ("http-handler", self.http_handler_bytes),
+        ]
+    }
+}
+
+/// A build variant's fused artifact.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FusedVariant {
+    /// Its size.
+    pub bytes: u64,
+    /// The medians of authenticated `POST /v1/add` requests in a fresh instance each,
+    /// in-process (section 8's method, a worker per core).
+    pub add: PhaseMedians,
+}
+
+/// Density: requests held open at once, each holding a live instance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Density {
+    /// Whether `vm.max_map_count` left room for every step.
+    pub map_count: MapCount,
+    /// The server's RSS at each number of live instances, the first at none; the last
+    /// step is also the server's `--max-instances`.
+    pub steps: Vec<DensityStep>,
+    /// Whether one more request, with the last step held, was answered 503 at once:
+    /// proof that every slot held a live instance.
+    pub busy_at_max: bool,
+}
+
+impl Density {
+    /// The most live instances held at once.
+    pub fn most(&self) -> usize {
+        self.steps.iter().map(|s| s.live).max().unwrap_or(0)
+    }
+}
+
+/// One density step.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct DensityStep {
+    /// Live instances held.
+    pub live: usize,
+    /// The server's resident memory, from `/proc`.
+    pub rss_kib: u64,
+}
+
+/// Linux's `vm.max_map_count` against what the density run wanted.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum MapCount {
+    /// It was high enough for every step.
+    Enough {
+        /// Its value.
+        limit: usize,
+    },
+    /// It was too low, and this run (as root) raised it.
+    Raised {
+        /// The value before.
+        from: usize,
+        /// The value after: the mappings `wanted` instances need.
+        to: usize,
+        /// The live instances the run wanted.
+        wanted: usize,
+    },
+    /// It was too low and could not be raised (not root): the run stopped early.
+    TooLow {
+        /// Its value.
+        limit: usize,
+        /// The mappings `wanted` instances need.
+        needed: usize,
+        /// The live instances the run wanted.
+        wanted: usize,
+    },
+}
+
+/// Tooling: how long the developer waits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tooling {
+    /// `make compose` with nothing changed, best of 3.
+    pub make_compose_noop_s: f64,
+    /// `fusebox compose --no-build` alone: read, fuse, validate, write; best of 3.
+    pub compose_step_s: f64,
+    /// The cold build of the size section's first variant, in an empty target directory.
+    pub cold_build_s: f64,
+}
+
+/// Polyglot: the same composition with the calculator in Python.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Polyglot {
+    /// How long each `POST /v1/add` run lasted, in seconds.
+    pub seconds: u64,
+    /// The all-Rust artifact (`fusebox.toml`).
+    pub rust: PolyglotRun,
+    /// The polyglot artifact (`examples/polyglot/fusebox.toml`).
+    pub python: PolyglotRun,
+}
+
+/// One artifact of the polyglot comparison.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolyglotRun {
+    /// Its size.
+    pub bytes: u64,
+    /// A cold compile by the host (`Runtime::new`, into an empty cache).
+    pub compile_s: f64,
+    /// `POST /v1/add` on one connection, served by `fusebox serve`.
+    pub load: Load,
+}
+
+/// Where a request's time goes, for the two routes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Breakdown {
+    /// Requests timed per figure, after a warm-up.
+    pub requests: usize,
+    /// `GET /healthz`.
+    pub healthz: RouteBreakdown,
+    /// `POST /v1/add`, authenticated.
+    pub add: RouteBreakdown,
+}
+
+/// One route's phases, two ways, and the same request over HTTP.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RouteBreakdown {
+    /// In-process, on tokio's worker-per-core runtime.
+    pub workers: PhaseMedians,
+    /// In-process, on one current-thread runtime, as each `fusebox serve` thread runs it.
+    pub one_thread: PhaseMedians,
+    /// The median round trip over loopback HTTP to `fusebox serve` (one keep-alive
+    /// connection, client included).
+    pub http_ns: f64,
+}
+
+/// The medians of the host's phase timers, and of the whole request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct PhaseMedians {
+    /// Admission: the size check and the semaphore.
+    pub admit_ns: f64,
+    /// WASI, HTTP and config contexts and the store.
+    pub contexts_ns: f64,
+    /// tokio scheduling of the guest's task.
+    pub schedule_ns: f64,
+    /// Instantiating the artifact.
+    pub instantiate_ns: f64,
+    /// The handler call.
+    pub guest_ns: f64,
+    /// Dropping the instance.
+    pub teardown_ns: f64,
+    /// The rest of `handle`, and collecting the body.
+    pub body_ns: f64,
+    /// The whole in-process request.
+    pub in_process_ns: f64,
+}
