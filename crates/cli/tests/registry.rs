@@ -466,8 +466,9 @@ fn every_refusal_names_the_reference_and_what_is_wrong() {
         refusal(&manifest, &store),
         format!(
             "{}{module}: its application/wasm layer is not a WebAssembly component: it is a core \
-             module (componentize it with `wasm-tools component new`)",
-            prefix(&module, &public)
+             module: {}",
+            prefix(&module, &public),
+            fusebox_registry::CORE_MODULE_ADVICE
         )
     );
 

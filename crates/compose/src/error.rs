@@ -117,8 +117,8 @@ pub enum ComposeError {
     },
     /// An input is a core module, not a component.
     #[error(
-        "the {component} input {} is a core WebAssembly module, not a component; build it for \
-         wasm32-wasip2 (or with `cargo component build`) to get a component", path.display()
+        "the {component} input {} is a core WebAssembly module, not a component; {}",
+        path.display(), fusebox_registry::CORE_MODULE_ADVICE
     )]
     CoreModule {
         /// The component.

@@ -84,12 +84,17 @@ pub fn wasm_manifest(reference: &str, bytes: &[u8]) -> Result<OciImageManifest> 
     }
 }
 
+/// What to do with a core module where a component is wanted: the one piece of advice
+/// the registry client and the composer both give.
+pub const CORE_MODULE_ADVICE: &str = "make it a component with `wasm-tools component new`, or build a Rust crate for \
+     wasm32-wasip2 (or with `cargo component build`)";
+
 /// Refuse anything but a WebAssembly component, saying what it is instead.
 pub fn check_component(reference: &str, bytes: &[u8]) -> Result<()> {
     let what = if wasmparser::Parser::is_component(bytes) {
         return Ok(());
     } else if wasmparser::Parser::is_core_wasm(bytes) {
-        "it is a core module (componentize it with `wasm-tools component new`)".to_owned()
+        format!("it is a core module: {CORE_MODULE_ADVICE}")
     } else {
         format!(
             "it does not start with the wasm magic number ({} bytes)",

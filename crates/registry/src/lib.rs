@@ -18,7 +18,7 @@ pub mod error;
 pub mod signing;
 pub mod store;
 
-pub use artifact::{Artifact, sha256_digest};
+pub use artifact::{Artifact, CORE_MODULE_ADVICE, sha256_digest};
 pub use error::{RegistryError, Result};
 pub use signing::{PrivateKey, PublicKey, SignatureLayer, generate_key_pair, hex, signature_tag};
 pub use store::{Fetched, Store};

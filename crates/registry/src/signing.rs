@@ -22,7 +22,6 @@ use p256::pkcs8::{
     DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding,
 };
 use serde::{Deserialize, Serialize};
-use sha2::{Digest as _, Sha256};
 use std::path::{Path, PathBuf};
 
 /// The media type of a simple-signing payload layer.
@@ -92,7 +91,7 @@ impl PublicKey {
             .key
             .to_public_key_der()
             .expect("a valid P-256 key always encodes");
-        format!("sha256:{}", hex(&Sha256::digest(der.as_bytes())))
+        crate::sha256_digest(der.as_bytes())
     }
 }
 

@@ -55,94 +55,91 @@ pub struct Compose {
 impl Compose {
     /// Compose, report, and write.
     pub fn run(self) -> anyhow::Result<()> {
-        run(&self)
-    }
-}
-
-fn run(args: &Compose) -> anyhow::Result<()> {
-    let manifest = Manifest::from_file(&args.manifest)?;
-    let workspace = workspace_root(manifest.dir());
-    let crate_dir = match &args.components {
-        Some(dir) => dir.clone(),
-        None => {
-            let workspace = workspace.as_ref().map_err(|e| anyhow::anyhow!("{e:#}"))?;
-            if !args.no_build {
-                build_crates(&manifest, workspace)?;
+        let args = &self;
+        let manifest = Manifest::from_file(&args.manifest)?;
+        let workspace = workspace_root(manifest.dir());
+        let crate_dir = match &args.components {
+            Some(dir) => dir.clone(),
+            None => {
+                let workspace = workspace.as_ref().map_err(|e| anyhow::anyhow!("{e:#}"))?;
+                if !args.no_build {
+                    build_crates(&manifest, workspace)?;
+                }
+                workspace.join(GUEST_COMPONENTS_DIR)
             }
-            workspace.join(GUEST_COMPONENTS_DIR)
+        };
+        let oci_store = match (&args.oci_store, &workspace) {
+            (Some(dir), _) => dir.clone(),
+            (None, Ok(workspace)) => workspace.join(OCI_STORE_DIR),
+            (None, Err(_)) => manifest.resolve(Path::new(OCI_STORE_DIR)),
+        };
+
+        let inputs = read_inputs(&manifest, &crate_dir, &oci_store)?;
+        println!("{}: {} components", args.manifest.display(), inputs.len());
+        for (input, spec) in inputs.iter().zip(&manifest.components) {
+            println!(
+                "  {:<16} {:>10}  {:<24} {}",
+                input.name,
+                kib(input.bytes.len()),
+                spec.source.to_string(),
+                shorter(&input.path).display()
+            );
         }
-    };
-    let oci_store = match (&args.oci_store, &workspace) {
-        (Some(dir), _) => dir.clone(),
-        (None, Ok(workspace)) => workspace.join(OCI_STORE_DIR),
-        (None, Err(_)) => manifest.resolve(Path::new(OCI_STORE_DIR)),
-    };
 
-    let inputs = read_inputs(&manifest, &crate_dir, &oci_store)?;
-    println!("{}: {} components", args.manifest.display(), inputs.len());
-    for (input, spec) in inputs.iter().zip(&manifest.components) {
-        println!(
-            "  {:<16} {:>10}  {:<24} {}",
-            input.name,
-            kib(input.bytes.len()),
-            spec.source.to_string(),
-            shorter(&input.path).display()
-        );
-    }
+        let lock_path = Lock::path_for(&manifest);
+        let lock = Lock::new(&manifest, &inputs)?;
+        if args.locked {
+            Lock::read(&lock_path)?.check(&lock, &lock_path, &manifest)?;
+            println!("every input matches {}", lock_path.display());
+        }
 
-    let lock_path = Lock::path_for(&manifest);
-    let lock = Lock::new(&manifest, &inputs)?;
-    if args.locked {
-        Lock::read(&lock_path)?.check(&lock, &lock_path, &manifest)?;
-        println!("every input matches {}", lock_path.display());
-    }
+        let fused = compose(&manifest, &inputs)?;
+        println!("\nwiring:");
+        for line in fused.wiring_text().lines() {
+            println!("  {line}");
+        }
+        for name in &fused.left_out {
+            println!("  ({name} left out: optional, and nothing imports from it)");
+        }
+        for warning in &fused.warnings {
+            eprintln!("fusebox: warning: {warning}");
+        }
 
-    let fused = compose(&manifest, &inputs)?;
-    println!("\nwiring:");
-    for line in fused.wiring_text().lines() {
-        println!("  {line}");
-    }
-    for name in &fused.left_out {
-        println!("  ({name} left out: optional, and nothing imports from it)");
-    }
-    for warning in &fused.warnings {
-        eprintln!("fusebox: warning: {warning}");
-    }
+        let out = args.out.as_ref().unwrap_or(&manifest.artifact.out);
+        write_atomically(out, &fused.bytes)?;
+        println!("\nwrote {} ({})", out.display(), kib(fused.bytes.len()));
+        println!("exports:");
+        for export in &fused.exports {
+            println!("  {export} (from {})", fused.exporter);
+        }
+        if !args.locked {
+            write_atomically(&lock_path, lock.to_toml().as_bytes())?;
+            println!("lock: {}", lock_path.display());
+        }
+        if let Some(wac) = &args.emit_wac {
+            write_atomically(wac, fused.to_wac(&manifest).as_bytes())?;
+            println!("wac: {}", wac.display());
+        }
 
-    let out = args.out.as_ref().unwrap_or(&manifest.artifact.out);
-    write_atomically(out, &fused.bytes)?;
-    println!("\nwrote {} ({})", out.display(), kib(fused.bytes.len()));
-    println!("exports:");
-    for export in &fused.exports {
-        println!("  {export} (from {})", fused.exporter);
-    }
-    if !args.locked {
-        write_atomically(&lock_path, lock.to_toml().as_bytes())?;
-        println!("lock: {}", lock_path.display());
-    }
-    if let Some(wac) = &args.emit_wac {
-        write_atomically(wac, fused.to_wac(&manifest).as_bytes())?;
-        println!("wac: {}", wac.display());
-    }
+        let report = fused.capability_report(&manifest);
+        let report_path = out.with_file_name("capabilities.md");
+        write_atomically(&report_path, report.as_bytes())?;
+        println!("\n{report}");
+        println!("capability report: {}", report_path.display());
 
-    let report = fused.capability_report(&manifest);
-    let report_path = out.with_file_name("capabilities.md");
-    write_atomically(&report_path, report.as_bytes())?;
-    println!("\n{report}");
-    println!("capability report: {}", report_path.display());
-
-    let dot = fused.to_dot(&manifest);
-    let dot_path = out.with_file_name("composition.dot");
-    write_atomically(&dot_path, dot.as_bytes())?;
-    println!("\n{dot}");
-    match render_svg(&dot_path)? {
-        Some(svg) => println!("graph: {} and {}", dot_path.display(), svg.display()),
-        None => println!(
-            "graph: {} (install Graphviz `dot` to also get an SVG)",
-            dot_path.display()
-        ),
+        let dot = fused.to_dot(&manifest);
+        let dot_path = out.with_file_name("composition.dot");
+        write_atomically(&dot_path, dot.as_bytes())?;
+        println!("\n{dot}");
+        match render_svg(&dot_path)? {
+            Some(svg) => println!("graph: {} and {}", dot_path.display(), svg.display()),
+            None => println!(
+                "graph: {} (install Graphviz `dot` to also get an SVG)",
+                dot_path.display()
+            ),
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Render the DOT file to SVG beside it with Graphviz, if `dot` is installed.
