@@ -37,6 +37,19 @@ pub enum Body {
     Endless,
 }
 
+/// The `Host` header a request is sent with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostHeader {
+    /// The server's own address, as a client sends it.
+    Usual,
+    /// None at all.
+    Missing,
+    /// These bytes, sent as they are.
+    Raw(Vec<u8>),
+    /// The usual one, twice.
+    Twice,
+}
+
 /// One hostile request and the status it must get.
 #[derive(Debug, Clone)]
 pub struct Hostile {
@@ -46,6 +59,8 @@ pub struct Hostile {
     pub method: String,
     /// The request target, sent as is.
     pub path: String,
+    /// The `Host` header.
+    pub host: HostHeader,
     /// Extra headers (raw bytes allowed in values).
     pub headers: Vec<(String, Vec<u8>)>,
     /// The body.
@@ -60,6 +75,7 @@ impl Hostile {
             name: name.into(),
             method: method.into(),
             path: path.into(),
+            host: HostHeader::Usual,
             headers: Vec::new(),
             body: Body::Empty,
             expect,
@@ -80,6 +96,11 @@ impl Hostile {
             .body(Body::Sized(body.into()))
     }
 
+    fn host(mut self, host: HostHeader) -> Self {
+        self.host = host;
+        self
+    }
+
     fn body(mut self, body: Body) -> Self {
         self.body = body;
         self
@@ -89,8 +110,18 @@ impl Hostile {
     pub fn to_request(&self) -> hyper::Request<HostileBody> {
         let mut request = hyper::Request::builder()
             .method(self.method.as_str())
-            .uri(&self.path)
-            .header("host", "localhost");
+            .uri(&self.path);
+        request = match &self.host {
+            HostHeader::Usual => request.header("host", "localhost"),
+            HostHeader::Missing => request,
+            HostHeader::Raw(bytes) => request.header(
+                "host",
+                hyper::header::HeaderValue::from_bytes(bytes).expect("a header value"),
+            ),
+            HostHeader::Twice => request
+                .header("host", "localhost")
+                .header("host", "localhost"),
+        };
         for (name, value) in &self.headers {
             let value = hyper::header::HeaderValue::from_bytes(value).expect("a valid header");
             request = request.header(name, value);
@@ -193,11 +224,18 @@ pub fn send_raw(
     stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(timeout))?;
     stream.set_nodelay(true)?;
-    let mut head = format!(
-        "{} {} HTTP/1.1\r\nhost: {addr}\r\n",
-        request.method, request.path
-    )
-    .into_bytes();
+    let mut head = format!("{} {} HTTP/1.1\r\n", request.method, request.path).into_bytes();
+    let usual = format!("host: {addr}\r\n");
+    match &request.host {
+        HostHeader::Usual => head.extend_from_slice(usual.as_bytes()),
+        HostHeader::Missing => {}
+        HostHeader::Raw(bytes) => {
+            head.extend_from_slice(b"host: ");
+            head.extend_from_slice(bytes);
+            head.extend_from_slice(b"\r\n");
+        }
+        HostHeader::Twice => head.extend_from_slice(usual.repeat(2).as_bytes()),
+    }
     for (name, value) in &request.headers {
         head.extend_from_slice(name.as_bytes());
         head.extend_from_slice(b": ");
@@ -627,6 +665,54 @@ pub fn requests(key: &str, calc: &str, no_scope: &str) -> Vec<Hostile> {
     let mut corpus = Vec::new();
     let add = |request: Hostile| request.bearer(calc);
     let ops = ["add", "subtract", "multiply", "divide"];
+
+    // Requests the host cannot turn into wasi:http requests: 400 from the host, before
+    // any instance (RFC 9112 §3.2).
+    for (name, host) in [
+        ("no Host header", HostHeader::Missing),
+        ("two Host headers", HostHeader::Twice),
+        ("an empty Host", HostHeader::Raw(Vec::new())),
+        (
+            "a Host with a space",
+            HostHeader::Raw(b"local host".to_vec()),
+        ),
+        (
+            "a Host with a path",
+            HostHeader::Raw(b"localhost/x".to_vec()),
+        ),
+        (
+            "a Host that is not ASCII",
+            HostHeader::Raw(b"l\xf6calhost".to_vec()),
+        ),
+        (
+            "a Host with a bad port",
+            HostHeader::Raw(b"localhost:port".to_vec()),
+        ),
+    ] {
+        corpus.push(Hostile::new(name, "GET", "/healthz", 400).host(host.clone()));
+        corpus.push(
+            add(Hostile::new(
+                format!("{name}, POST"),
+                "POST",
+                "/v1/add",
+                400,
+            ))
+            .host(host)
+            .json(r#"{"a":1,"b":2}"#),
+        );
+    }
+    for target in [
+        "ftp://localhost/healthz",
+        "ws://localhost/healthz",
+        "file://localhost/healthz",
+    ] {
+        corpus.push(Hostile::new(
+            format!("absolute-form {target}"),
+            "GET",
+            target,
+            400,
+        ));
+    }
 
     // Malformed JSON: 400.
     let malformed: &[&str] = &[

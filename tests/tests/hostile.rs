@@ -4,7 +4,7 @@
 //! sockets through `fusebox serve`'s server.
 
 use fusebox_runtime::runtime::Outcome;
-use fusebox_tests::hostile::{self, Hostile};
+use fusebox_tests::hostile::{self, HostHeader, Hostile};
 use fusebox_tests::{TEST_KEY, TestHost, TestServer, fused, test_limits, token};
 use std::time::{Duration, Instant};
 
@@ -50,7 +50,15 @@ async fn every_hostile_request_gets_its_4xx_in_process() {
         let reply = tokio::time::timeout(PER_REQUEST, host.send(request.to_request()))
             .await
             .unwrap_or_else(|_| panic!("{}: no answer within {PER_REQUEST:?}", request.name));
-        if !matches!(reply.outcome, Outcome::Answered | Outcome::TooLarge) {
+        // What the host cannot make a wasi:http request of, it refuses itself, without
+        // an instance; everything else reaches the guest, or is refused for its size.
+        let by_the_host = request.host != HostHeader::Usual || request.path.contains("://");
+        let expected = match &reply.outcome {
+            Outcome::Malformed(_) => by_the_host,
+            Outcome::Answered | Outcome::TooLarge => !by_the_host,
+            _ => false,
+        };
+        if !expected {
             failures.push(format!("{}: {:?}", request.name, reply.outcome));
         }
         let content_type = reply

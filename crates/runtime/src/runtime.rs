@@ -147,9 +147,15 @@ pub enum Outcome {
     TooLarge,
     /// The guest ran past the deadline (504).
     DeadlineExceeded,
+    /// Refused before instantiation: the request cannot be a `wasi:http` request (400),
+    /// such as one with no `Host` header (RFC 9112 §3.2). The text says what is wrong.
+    Malformed(String),
     /// The guest trapped or failed before answering (500); the text is the root cause,
     /// such as `wasm trap: wasm \`unreachable\` instruction executed`.
     Trapped(String),
+    /// The guest returned without a response, or set its response to an error code
+    /// (500); the text says which.
+    NoResponse(String),
 }
 
 /// A served request: the response, and what the host learned while serving it.
@@ -280,6 +286,14 @@ impl Runtime {
             },
         };
 
+        if let Some(problem) = malformed(&request) {
+            return refused(
+                Outcome::Malformed(problem.clone()),
+                400,
+                "bad-request",
+                problem,
+            );
+        }
         let declared = request
             .headers()
             .get(hyper::header::CONTENT_LENGTH)
@@ -315,6 +329,7 @@ impl Runtime {
             Ok(response) => (Outcome::Answered, response),
             Err(outcome) => {
                 let response = match &outcome {
+                    Outcome::Malformed(problem) => error_response(400, "bad-request", problem),
                     Outcome::DeadlineExceeded => error_response(
                         504,
                         "deadline-exceeded",
@@ -366,11 +381,13 @@ impl Runtime {
         store.epoch_deadline_async_yield_and_update(1);
 
         let (sender, receiver) = tokio::sync::oneshot::channel();
+        // `malformed` refuses what wasi-http would refuse here; should wasi-http refuse
+        // anything more, it is the request's fault all the same.
         let incoming = store
             .data_mut()
             .http()
             .new_incoming_request(Scheme::Http, request)
-            .map_err(trapped)?;
+            .map_err(|e| Outcome::Malformed(e.root_cause().to_string()))?;
         let outparam = store
             .data_mut()
             .http()
@@ -419,17 +436,61 @@ impl Runtime {
         }
         match answer {
             Ok(Ok(response)) => Ok(response),
-            Ok(Err(code)) => Err(Outcome::Trapped(format!(
+            Ok(Err(code)) => Err(Outcome::NoResponse(format!(
                 "the guest answered with error {code:?}"
             ))),
             // The guest finished (or died) without setting a response: ask it why.
             Err(_) => Err(match guest.await {
                 Ok(Err(_elapsed)) => Outcome::DeadlineExceeded,
                 Ok(Ok(Err(trap))) => trapped(trap),
-                Ok(Ok(Ok(()))) => Outcome::Trapped("the guest returned without a response".into()),
+                Ok(Ok(Ok(()))) => {
+                    Outcome::NoResponse("the guest returned without a response".into())
+                }
                 Err(join) => Outcome::Trapped(format!("the guest task failed: {join}")),
             }),
         }
+    }
+}
+
+/// Why `request` cannot become a `wasi:http` incoming request, if it cannot. HTTP/1.1
+/// wants 400 for each (RFC 9112 §3.2): a request with no authority (no `Host` header and
+/// an origin-form target), more than one `Host`, a `Host` that is not a valid authority,
+/// or an absolute-form target whose scheme is not `http` or `https`.
+pub fn malformed<B>(request: &hyper::Request<B>) -> Option<String> {
+    let uri = request.uri();
+    if let Some(scheme) = uri.scheme_str()
+        && !scheme.eq_ignore_ascii_case("http")
+        && !scheme.eq_ignore_ascii_case("https")
+    {
+        return Some(format!(
+            "the request target's scheme `{scheme}` is not http or https"
+        ));
+    }
+    let mut hosts = request.headers().get_all(hyper::header::HOST).iter();
+    let (host, another) = (hosts.next(), hosts.next());
+    if another.is_some() {
+        return Some("the request has more than one Host header".into());
+    }
+    match (uri.authority(), host) {
+        (None, None) => Some(
+            "the request has no Host header, and its target no authority (RFC 9112 §3.2)".into(),
+        ),
+        (_, Some(host)) => {
+            let Ok(text) = host.to_str() else {
+                return Some("the Host header is not visible ASCII".into());
+            };
+            let invalid = || Some(format!("the Host header `{text}` is not a valid authority"));
+            let Ok(authority) = text.parse::<hyper::http::uri::Authority>() else {
+                return invalid();
+            };
+            // The parser takes `host:port` with any port text; a port must be a number.
+            let after_ipv6 = text.rsplit_once(']').map_or(text, |(_, rest)| rest);
+            if after_ipv6.contains(':') && authority.port_u16().is_none() {
+                return invalid();
+            }
+            None
+        }
+        (Some(_), None) => None,
     }
 }
 

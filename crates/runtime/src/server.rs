@@ -292,7 +292,9 @@ fn access_log(served: &Served, method: &str, path: &str, duration: Duration) {
         Outcome::Busy => "busy".to_owned(),
         Outcome::TooLarge => "too-large".to_owned(),
         Outcome::DeadlineExceeded => "deadline-exceeded".to_owned(),
+        Outcome::Malformed(why) => format!("malformed: {why}"),
         Outcome::Trapped(why) => format!("trapped: {why}"),
+        Outcome::NoResponse(why) => format!("no-response: {why}"),
     };
     let path: String = path.chars().take(256).collect();
     let line = serde_json::json!({
