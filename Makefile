@@ -225,6 +225,7 @@ fmt:
 ## Scaffold a component and its fusebox.toml section: make new NAME=rate-limiter [USES=other]
 new: tools fusebox
 	@test -n "$(NAME)" || { echo "usage: make new NAME=kebab-case-name [USES=component]" >&2; exit 1; }
+	@scripts/ensure-tools.sh --cargo-component
 	$(FUSEBOX) new $(NAME) $(if $(USES),--uses $(USES))
 
 .PHONY: vendor-wit

@@ -4,9 +4,10 @@
 #   scripts/bindings.sh DIR...           regenerate the bindings of each DIR whose inputs changed
 #   scripts/bindings.sh --check DIR...   regenerate every DIR's bindings; fail on any difference
 #
-# A binding's inputs are every WIT file under wit/ and the guest's Cargo.toml (which names
-# its world and WIT packages). Their SHA-256, taken when the bindings were last generated,
-# is checked in beside them as src/bindings.inputs. When it still matches, the bindings
+# A binding's inputs are the guest's Cargo.toml and the WIT files of every directory its
+# `path = "…"` lines name (its world's package and each package the world reaches). Their
+# SHA-256, taken when the bindings were last generated, is checked in beside them as
+# src/bindings.inputs. When it still matches, the bindings
 # are current and nothing runs: a fresh clone composes without installing cargo-component
 # (git gives every file the same mtime, so make's timestamps cannot tell). `make check`
 # regenerates them all anyway and compares, so a stale stamp cannot hide stale bindings.
@@ -19,8 +20,14 @@ if [[ "${1:-}" == "--check" ]]; then
     shift
 fi
 
-wit_sum=$(find wit -name '*.wit' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
-inputs_of() { { echo "$wit_sum"; sha256sum "$1/Cargo.toml"; } | sha256sum | cut -d' ' -f1; }
+inputs_of() {
+    local dirs
+    mapfile -t dirs < <(sed -n 's/.*path = "\([^"]*\)".*/\1/p' "$1/Cargo.toml" | sed "s|^|$1/|")
+    {
+        sha256sum "$1/Cargo.toml"
+        find "${dirs[@]}" -maxdepth 1 -name '*.wit' -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum
+    } | sha256sum | cut -d' ' -f1
+}
 
 stale=()
 for dir in "$@"; do

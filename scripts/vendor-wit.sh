@@ -124,7 +124,7 @@ if [[ "$out" != wit/deps ]]; then
         echo "vendor-wit: wit/deps or wit/platforms differs from the pinned versions; run scripts/vendor-wit.sh and commit" >&2
         exit 1
     fi
-    echo "vendor-wit: wit/deps matches the pinned versions"
+    echo "vendor-wit: wit/deps and wit/platforms match the pinned versions"
 else
     echo "vendor-wit: vendored $(ls "$out" | tr '\n' ' ')"
 fi

@@ -1,8 +1,8 @@
 //! The auth component: turns a bearer token into a `principal` resource
 //! (`wit/auth/world.wit`).
 //!
-//! - [`jwt`]: HS256 verification (and minting, for tools and tests), plain Rust that
-//!   native `cargo test` covers.
+//! - [`jwt`]: HS256 verification, plain Rust that native `cargo test` covers. (Minting
+//!   is the `auth-token` helper's, in `token/`.)
 //! - `component.rs`: the bindings glue. It reads the key from `wasi:config/store` under
 //!   [`KEY_NAME`] (so no key is ever compiled in), reads the time from
 //!   `wasi:clocks/wall-clock`, logs each rejection through the shared logger, and hands

@@ -21,16 +21,23 @@ extern crate fusebox_guest;
 use alloc::string::String;
 
 /// The Spin variable a config key is read from. Spin allows lowercase ASCII letters,
-/// digits and underscores in a variable name, so every other character becomes `_` and
-/// letters are lowered: `auth.hs256-key` is `auth_hs256_key`.
+/// digits and single underscores in a variable name, so letters are lowered, every run
+/// of other characters becomes one `_`, and none is left at either end:
+/// `auth.hs256-key` is `auth_hs256_key`. Keys that differ only in those characters
+/// (`a.b`, `a-b`) read the same variable.
 pub fn variable_name(key: &str) -> String {
-    key.chars()
-        .map(|c| match c {
-            'a'..='z' | '0'..='9' | '_' => c,
-            'A'..='Z' => c.to_ascii_lowercase(),
-            _ => '_',
-        })
-        .collect()
+    let mut name = String::new();
+    for c in key.chars() {
+        match c.to_ascii_lowercase() {
+            c @ ('a'..='z' | '0'..='9') => name.push(c),
+            _ if name.ends_with('_') || name.is_empty() => {}
+            _ => name.push('_'),
+        }
+    }
+    while name.ends_with('_') {
+        name.pop();
+    }
+    name
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -80,5 +87,7 @@ mod tests {
         assert_eq!(variable_name("auth.hs256-key"), "auth_hs256_key");
         assert_eq!(variable_name("Greeting"), "greeting");
         assert_eq!(variable_name("a_b9"), "a_b9");
+        assert_eq!(variable_name("-db..url_"), "db_url");
+        assert_eq!(variable_name("a.b"), variable_name("a-b"));
     }
 }

@@ -9,7 +9,8 @@
 //! - `keygen`, `push`, `pull`, `sign`, `verify`: components in OCI registries, signed in
 //!   cosign's format (`fusebox_registry`).
 //!
-//! Every error is printed the same way, `fusebox: error: <what>: <why>`, and exits 1.
+//! Every error is printed the same way, `fusebox: error: <what>: <why>`, and exits 1 (a
+//! command line clap cannot parse exits 2, with clap's usage message).
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

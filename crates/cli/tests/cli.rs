@@ -108,6 +108,8 @@ fn help_explains_every_flag() {
         "--memory-limit-mib",
         "--max-body-bytes",
         "--allocator",
+        "--cache-dir",
+        "--threads",
     ] {
         assert!(help.contains(flag), "{flag} is missing from:\n{help}");
     }

@@ -9,15 +9,6 @@ use fusebox_compose::crate_file;
 use std::path::Path;
 use std::process::{Command, Output};
 
-/// A directory holding a synthetic component for every crate of the real manifest.
-fn components_dir() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for name in common::NAMES {
-        std::fs::write(crate_file(dir.path(), name), common::real_component(name)).unwrap();
-    }
-    dir
-}
-
 /// A copy of the real manifest in a directory of its own, where the CLI writes its lock.
 fn manifest_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -65,7 +56,7 @@ fn text(output: &Output) -> (String, String) {
 
 #[test]
 fn the_cli_fuses_reports_locks_and_inspects() {
-    let components = components_dir();
+    let components = common::components_dir();
     let manifest = manifest_copy();
     let out_dir = tempfile::tempdir().unwrap();
     let out = out_dir.path().join("service.wasm");
@@ -163,9 +154,8 @@ fn the_cli_fuses_reports_locks_and_inspects() {
         stdout.contains("    logger -> calculator: fusebox:logger/log@0.1.0"),
         "{stdout}"
     );
-    let digest = fusebox_compose::hex(&<sha2::Sha256 as sha2::Digest>::digest(
-        common::real_component("calculator"),
-    ));
+    let digest = fusebox_registry::sha256_digest(&common::real_component("calculator"));
+    let digest = digest.trim_start_matches("sha256:");
     assert!(
         stdout.contains(&format!("sha256 {digest}  crate calculator")),
         "{stdout}"
@@ -183,7 +173,7 @@ fn the_cli_fuses_reports_locks_and_inspects() {
 
 #[test]
 fn a_failing_cli_run_leaves_no_artifact_and_keeps_the_old_one() {
-    let components = components_dir();
+    let components = common::components_dir();
     let manifest = manifest_copy();
     let mut bad = common::real_component("http-handler");
     bad.truncate(100);

@@ -115,15 +115,30 @@ fn a_scaffolded_component_builds_tests_and_fuses_without_touching_the_composer()
     // no_std like the other components: nothing but what its world declares.
     assert_eq!(imports, ["fusebox:logger/log@0.1.0"]);
 
-    // A bad name is refused before anything is written.
-    let output = fusebox().args(["new", "Bad_Name"]).output().unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.starts_with("fusebox: error: the name must be kebab-case"),
-        "{stderr}"
+    // A bad name, an existing one, and a --uses without an `api` are each refused before
+    // anything is written: the copy's files stay exactly as they were.
+    let before = git(&["status", "--porcelain", "--untracked-files=all"]);
+    for (args, error) in [
+        (&["new", "Bad_Name"][..], "the name must be kebab-case"),
+        (&["new", "a-2b"][..], "the name must be kebab-case"),
+        (&["new", "greeter"][..], "already exists"),
+        (
+            &["new", "other", "--uses", "logger"][..],
+            "must name a component with an `api`",
+        ),
+    ] {
+        let output = fusebox().args(args).output().unwrap();
+        assert!(!output.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.starts_with("fusebox: error: ") && stderr.contains(error),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert_eq!(
+        git(&["status", "--porcelain", "--untracked-files=all"]),
+        before
     );
-    assert!(!copy.path().join("components/Bad_Name").exists());
 
     // A consumer of the greeter's interface: scaffolded, built, and fused with everything
     // else by the copy's own manifest.

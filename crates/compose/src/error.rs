@@ -327,7 +327,7 @@ pub enum ComposeError {
     /// The encoded artifact does not fit its world, by wit-component's `targets`.
     #[error("the fused artifact does not target the world {world}: {detail}")]
     Targets {
-        /// The world, as written.
+        /// The world, with the version the WIT gives it.
         world: String,
         /// wit-component's explanation.
         detail: String,

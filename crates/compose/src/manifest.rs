@@ -314,6 +314,12 @@ impl Manifest {
                  (without a version)"
             )));
         }
+        if let (None, Some(_)) = (&artifact.world, &artifact.wit) {
+            return Err(invalid(format!(
+                "{export_at}: [artifact] has `wit` but no `world`: `wit` says where the world \
+                 is read from, so name the world too, such as `world = \"wasi:http/proxy@0.2.6\"`"
+            )));
+        }
         let world = match artifact.world {
             Some(world) if !is_world_name(world.get_ref()) => {
                 return Err(invalid(format!(
@@ -533,8 +539,9 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-/// A kebab-case word list: `rate-limiter`, `http-handler`.
-fn is_kebab(s: &str) -> bool {
+/// A kebab-case word list, as WIT and the manifest name things: `rate-limiter`,
+/// `http-handler`; each word starts with a letter.
+pub fn is_kebab(s: &str) -> bool {
     !s.is_empty()
         && s.split('-').all(|word| {
             word.chars().next().is_some_and(|c| c.is_ascii_lowercase())

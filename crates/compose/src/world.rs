@@ -25,8 +25,8 @@ const TARGET_PACKAGE: &str = "fusebox-compose:target";
 /// What the artifact's host provides: the world's imports and the extra grant.
 #[derive(Debug, Clone)]
 pub struct HostWorld {
-    /// `[artifact].world` as written, with the WIT directories it is read from, if any:
-    /// its own, then the manifest's nearest `wit/` (the components' WASI versions).
+    /// `[artifact].world` with its version, and the WIT directories it is read from, if
+    /// any: its own, then the manifest's nearest `wit/` (the components' WASI versions).
     world: Option<(String, Vec<PathBuf>)>,
     /// The world's imports, with their versions, such as `wasi:io/poll@0.2.6`.
     imports: Vec<String>,
@@ -98,7 +98,7 @@ impl HostWorld {
         &self.grant
     }
 
-    /// The world's name as the manifest writes it, if there is one.
+    /// The world's full name, with the version the WIT gives it, if there is one.
     pub fn name(&self) -> Option<&str> {
         self.world.as_ref().map(|(name, _)| name.as_str())
     }
@@ -159,25 +159,38 @@ impl HostWorld {
             world: name.clone(),
             detail,
         };
-        let aligned = |wanted: &String, used: &[String]| {
-            used.iter()
-                .find(|u| {
+        // Each of the world's interfaces at every compatible version the artifact uses
+        // (a component may import 0.2.0 and another 0.2.6), or at the world's own.
+        let aligned = |wanted: &String, used: &[String]| -> Vec<String> {
+            let matching: Vec<String> = used
+                .iter()
+                .filter(|u| {
                     unversioned(u) == unversioned(wanted)
                         && semver_compatible(version(wanted), version(u))
                 })
-                .unwrap_or(wanted)
-                .clone()
-        };
-        let mut body = String::new();
-        let differs = self.imports.iter().any(|i| aligned(i, imports) != *i)
-            || self.exports.iter().any(|e| aligned(e, exports) != *e);
-        let realign = self.only_interfaces && differs;
-        if realign {
-            for import in &self.imports {
-                body.push_str(&format!("import {};\n", aligned(import, imports)));
+                .cloned()
+                .collect();
+            match matching.is_empty() {
+                true => vec![wanted.clone()],
+                false => matching,
             }
-            for export in &self.exports {
-                body.push_str(&format!("export {};\n", aligned(export, exports)));
+        };
+        let differs = self
+            .imports
+            .iter()
+            .any(|i| aligned(i, imports) != [i.clone()])
+            || self
+                .exports
+                .iter()
+                .any(|e| aligned(e, exports) != [e.clone()]);
+        let realign = self.only_interfaces && differs;
+        let mut body = String::new();
+        if realign {
+            for import in self.imports.iter().flat_map(|i| aligned(i, imports)) {
+                body.push_str(&format!("import {import};\n"));
+            }
+            for export in self.exports.iter().flat_map(|e| aligned(e, exports)) {
+                body.push_str(&format!("export {export};\n"));
             }
         } else {
             body.push_str(&format!("include {name};\n"));
@@ -189,7 +202,19 @@ impl HostWorld {
         {
             body.push_str(&format!("import {import};\n"));
         }
-        let (resolve, world) = target_world(roots, &body).map_err(|e| error(format!("{e:#}")))?;
+        // The WIT may lack a version the artifact uses: that is the WIT's gap, not the
+        // artifact's fault, and the message says what to vendor.
+        let (resolve, world) = target_world(roots, &body).map_err(|e| {
+            error(format!(
+                "its interfaces at the versions the artifact uses cannot be read from {} \
+                 ({e:#}); vendor the WIT of those versions",
+                roots
+                    .iter()
+                    .map(|r| r.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ))
+        })?;
         wit_component::targets(&resolve, world, artifact).map_err(|e| error(format!("{e:#}")))
     }
 }

@@ -3,18 +3,7 @@
 
 mod common;
 
-use fusebox_compose::{
-    ComposeError, HostWorld, Input, Manifest, crate_file, read_inputs, write_atomically,
-};
-
-/// A directory holding a synthetic component for every crate of the real manifest.
-fn components_dir() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for name in common::NAMES {
-        std::fs::write(crate_file(dir.path(), name), common::real_component(name)).unwrap();
-    }
-    dir
-}
+use fusebox_compose::{ComposeError, HostWorld, Input, Manifest, read_inputs, write_atomically};
 
 fn real_manifest() -> Manifest {
     Manifest::parse(&common::real_manifest_text(), "fusebox.toml", "").unwrap()
@@ -22,7 +11,7 @@ fn real_manifest() -> Manifest {
 
 #[test]
 fn a_missing_file_names_the_component_the_path_and_the_manifest_line() {
-    let dir = components_dir();
+    let dir = common::components_dir();
     std::fs::remove_file(dir.path().join("auth.wasm")).unwrap();
     let error = read_inputs(&real_manifest(), dir.path(), &dir.path().join("oci")).unwrap_err();
     let message = error.to_string();

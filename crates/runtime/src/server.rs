@@ -15,7 +15,7 @@
 //! accepting from the same socket. A connection, its requests and their guest tasks then
 //! stay on the thread that accepted it, with no work stealing and no wake-ups across
 //! threads: measured side by side, this takes a third off the host's time per request
-//! (`bench/src/breakdown.rs`, `docs/benchmarks.md`).
+//! (`bench/src/measure/breakdown.rs`, `docs/benchmarks.md`).
 //!
 //! Both stop accepting when `shutdown` resolves, then wait for in-flight requests to
 //! finish (up to a grace period) before returning.

@@ -16,7 +16,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The `wasi:config/store` key the auth component reads its HS256 key from: give the
 /// runtime `--config auth.hs256-key=@FILE`. It is `KEY_NAME` in
-/// `components/auth/src/lib.rs`; a test below keeps the two equal.
+/// `components/auth/src/lib.rs`; a test below keeps the two equal, and likewise
+/// [`MIN_KEY_BYTES`].
 pub const KEY_CONFIG: &str = "auth.hs256-key";
 
 /// The shortest key accepted: RFC 7518 §3.2 requires at least 256 bits for HS256, and
@@ -123,10 +124,13 @@ mod tests {
     }
 
     #[test]
-    fn the_config_key_is_the_one_the_component_reads() {
+    fn the_config_key_and_the_key_length_are_the_ones_the_component_uses() {
         let component = include_str!("../../src/lib.rs");
         let declaration = format!("pub const KEY_NAME: &str = {KEY_CONFIG:?};");
         assert!(component.contains(&declaration), "expected `{declaration}`");
+        let verifier = include_str!("../../src/jwt.rs");
+        let declaration = format!("MIN_KEY_BYTES: usize = {MIN_KEY_BYTES};");
+        assert!(verifier.contains(&declaration), "expected `{declaration}`");
     }
 
     #[test]

@@ -30,7 +30,7 @@ struct Args {
     #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
     ttl: Duration,
     /// A file holding the key (trailing newlines are ignored).
-    #[arg(long, env = "FUSEBOX_HS256_KEY_FILE")]
+    #[arg(long, env = "AUTH_TOKEN_KEY_FILE")]
     key_file: PathBuf,
 }
 

@@ -5,6 +5,7 @@
 use super::kib;
 use anyhow::Context as _;
 use fusebox_compose::build::{build_crates, workspace_root};
+use fusebox_compose::manifest::Source;
 use fusebox_compose::{
     GUEST_COMPONENTS_DIR, Lock, Manifest, OCI_STORE_DIR, compose, read_inputs, write_atomically,
 };
@@ -16,7 +17,8 @@ use std::process::Command;
 /// Builds the manifest's `{ crate = … }` sources in the Cargo workspace that holds it,
 /// pulls and verifies its `{ oci = … }` sources, wires every import to the component that
 /// exports it, checks the result against the manifest's world, and writes the artifact,
-/// fusebox.lock, capabilities.md and composition.dot. Nothing is written on an error.
+/// fusebox.lock, capabilities.md and composition.dot. A refused composition writes
+/// nothing, and leaves an artifact already there as it was; each file is replaced whole.
 #[derive(clap::Args)]
 pub struct Compose {
     /// The composition manifest.
@@ -58,8 +60,14 @@ impl Compose {
         let args = &self;
         let manifest = Manifest::from_file(&args.manifest)?;
         let workspace = workspace_root(manifest.dir());
+        let has_crates = manifest
+            .components
+            .iter()
+            .any(|c| matches!(c.source, Source::Crate(_)));
         let crate_dir = match &args.components {
             Some(dir) => dir.clone(),
+            // Only `path` and `oci` sources: no workspace needed, nothing to look up.
+            None if !has_crates => PathBuf::new(),
             None => {
                 let workspace = workspace.as_ref().map_err(|e| anyhow::anyhow!("{e:#}"))?;
                 if !args.no_build {
@@ -131,7 +139,10 @@ impl Compose {
         let dot_path = out.with_file_name("composition.dot");
         write_atomically(&dot_path, dot.as_bytes())?;
         println!("\n{dot}");
-        match render_svg(&dot_path)? {
+        match render_svg(&dot_path).unwrap_or_else(|e| {
+            eprintln!("fusebox: warning: no SVG of the graph: {e:#}");
+            None
+        }) {
             Some(svg) => println!("graph: {} and {}", dot_path.display(), svg.display()),
             None => println!(
                 "graph: {} (install Graphviz `dot` to also get an SVG)",

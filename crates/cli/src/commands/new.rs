@@ -40,7 +40,7 @@ impl New {
     pub fn run(self) -> anyhow::Result<()> {
         let name = self.name.as_str();
         ensure!(
-            is_kebab_case(name),
+            fusebox_compose::manifest::is_kebab(name),
             "the name must be kebab-case, like rate-limiter (got {name:?})"
         );
         let root = &self.dir;
@@ -67,6 +67,9 @@ impl New {
 
         let fill = |template: &str| fill(template, name, uses);
         let cargo_toml = cargo_toml(name, uses)?;
+        // Everything that can be refused is worked out before the first file is written.
+        let workspace_path = root.join("Cargo.toml");
+        let workspace = with_member(&workspace_path, name)?;
         std::fs::create_dir_all(crate_dir.join("src"))?;
         std::fs::create_dir_all(&wit_dir)?;
         write(
@@ -86,7 +89,7 @@ impl New {
             &crate_dir.join("src/component.rs"),
             &fill(include_str!("../../templates/rust/component.rs")),
         )?;
-        add_workspace_member(&root.join("Cargo.toml"), name)?;
+        write(&workspace_path, &workspace)?;
         let section = fill(include_str!("../../templates/rust/manifest.toml"));
         write(
             &manifest_path,
@@ -100,8 +103,9 @@ impl New {
             .context("cannot run `cargo component bindings`")?;
         ensure!(
             status.success(),
-            "`cargo component bindings` failed in {} (is cargo-component installed? `make tools` \
-             installs it); the files are written, so run it again there once it is",
+            "`cargo component bindings` failed in {} (is cargo-component installed? \
+             `scripts/ensure-tools.sh --cargo-component` installs it); the files are written, \
+             so `make bindings` finishes the job once it is",
             crate_dir.display()
         );
         println!(
@@ -112,15 +116,6 @@ impl New {
         println!("  fuse it: fusebox compose (it warns while nothing imports from {name})");
         Ok(())
     }
-}
-
-fn is_kebab_case(name: &str) -> bool {
-    name.split('-').all(|part| {
-        !part.is_empty()
-            && part
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-    }) && name.starts_with(|c: char| c.is_ascii_lowercase())
 }
 
 /// The version of `fusebox:<uses>`, whose world must offer an `api` interface.
@@ -202,8 +197,9 @@ fn cargo_toml(name: &str, uses: Option<(&str, &str)>) -> anyhow::Result<String> 
     Ok(out)
 }
 
-/// Add `components/<name>` to the workspace members, after the last component.
-fn add_workspace_member(path: &Path, name: &str) -> anyhow::Result<()> {
+/// The workspace manifest at `path` with `components/<name>` added to its members,
+/// after the last component.
+fn with_member(path: &Path, name: &str) -> anyhow::Result<String> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the workspace manifest {}", path.display()))?;
     let member = format!("    \"components/{name}\",");
@@ -213,7 +209,7 @@ fn add_workspace_member(path: &Path, name: &str) -> anyhow::Result<()> {
         .rposition(|line| line.starts_with("    \"components/"))
         .with_context(|| format!("{} lists no components/ member", path.display()))?;
     lines.insert(last + 1, &member);
-    write(path, &(lines.join("\n") + "\n"))
+    Ok(lines.join("\n") + "\n")
 }
 
 fn write(path: &Path, text: &str) -> anyhow::Result<()> {
@@ -224,16 +220,6 @@ fn write(path: &Path, text: &str) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_are_kebab_case() {
-        for good in ["greeter", "rate-limiter", "v2-api"] {
-            assert!(is_kebab_case(good), "{good}");
-        }
-        for bad in ["", "Bad_Name", "-x", "x-", "a--b", "2fa", "snake_case"] {
-            assert!(!is_kebab_case(bad), "{bad}");
-        }
-    }
 
     #[test]
     fn the_calculator_template_still_has_the_lines_it_renames() {

@@ -7,6 +7,7 @@
 
 use anyhow::Context as _;
 use clap::ValueEnum;
+use clap::builder::TypedValueParser as _;
 use fusebox_runtime::runtime::{Allocator, Limits, Runtime, RuntimeConfig};
 use fusebox_runtime::server;
 use std::collections::BTreeMap;
@@ -30,7 +31,8 @@ pub struct Serve {
     #[arg(long, env = "FUSEBOX_ADDR", default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
     /// A wasi:config/store value: KEY=VALUE, or KEY=@FILE to read the value from a file
-    /// (trailing newlines are dropped). Repeat for several; values are never logged.
+    /// (trailing newlines are dropped). Spaces around KEY and VALUE are dropped. Repeat
+    /// for several; values are never logged.
     #[arg(long = "config", value_name = "KEY=VALUE", value_parser = ConfigValue::parse)]
     config: Vec<ConfigValue>,
     /// A file of KEY=VALUE (or KEY=@FILE, relative to it) lines for wasi:config/store;
@@ -43,8 +45,10 @@ pub struct Serve {
     /// How long one request may take (such as 500ms or 5s); past it, 504.
     #[arg(long, default_value = "5s", value_parser = humantime::parse_duration)]
     deadline: Duration,
-    /// The linear memory one instance may use, in MiB; growing past it traps (500).
-    #[arg(long, default_value_t = 64)]
+    /// The linear memory one instance may use, in MiB (1 to 65535); growing past it traps
+    /// (500).
+    #[arg(long, default_value_t = Limits::default().memory_bytes >> 20,
+          value_parser = clap::value_parser!(u16).range(1..).map(usize::from))]
     memory_limit_mib: usize,
     /// The largest request body passed to the component, in bytes; larger gets 413.
     #[arg(long, default_value_t = Limits::default().max_body_bytes)]
@@ -90,7 +94,7 @@ impl ConfigValue {
         let (key, value) = text
             .split_once('=')
             .ok_or_else(|| format!("expected KEY=VALUE or KEY=@FILE, got {text:?}"))?;
-        let key = key.trim();
+        let (key, value) = (key.trim(), value.trim());
         if key.is_empty() {
             return Err(format!("empty key in {text:?}"));
         }
@@ -222,7 +226,9 @@ mod tests {
     fn config_values_are_literals_or_files() {
         let literal = ConfigValue::parse("greeting=a=b").unwrap();
         assert_eq!(literal.value, Value::Literal("a=b".into()));
-        let file = ConfigValue::parse(" key =@dir/key.txt").unwrap();
+        let spaced = ConfigValue::parse("greeting = hello there ").unwrap();
+        assert_eq!(spaced.value, Value::Literal("hello there".into()));
+        let file = ConfigValue::parse(" key = @dir/key.txt").unwrap();
         assert_eq!(file.key, "key");
         assert_eq!(file.value, Value::File("dir/key.txt".into()));
         assert!(

@@ -108,6 +108,16 @@ pub fn component(resolve: &Resolve, world: WorldId) -> Vec<u8> {
         .unwrap()
 }
 
+/// A directory holding a synthetic component for every crate of the real manifest.
+pub fn components_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for name in NAMES {
+        let file = fusebox_compose::crate_file(dir.path(), name);
+        std::fs::write(file, real_component(name)).unwrap();
+    }
+    dir
+}
+
 /// The real world of the component `name`, as a synthetic component.
 pub fn real_component(name: &str) -> Vec<u8> {
     let resolve = resolve(&[]);
