@@ -337,7 +337,7 @@ impl Manifest {
             None => None,
         };
         let artifact = Artifact {
-            out: dir.join(artifact.out.as_deref().unwrap_or(DEFAULT_OUT)),
+            out: normalize(&dir.join(artifact.out.as_deref().unwrap_or(DEFAULT_OUT))),
             export,
             export_at: export_at.clone(),
             package,
@@ -752,6 +752,12 @@ imports = ["fusebox:logger/log"]
         let written = Path::new("../../target/calc.wasm");
         let m = Manifest::parse(&text, "examples/x/m.toml", "examples/x").unwrap();
         assert_eq!(m.components[1].source, Source::Path(written.into()));
+        let out = text.replace(
+            "[artifact]\n",
+            "[artifact]\nout = \"../../target/a.wasm\"\n",
+        );
+        let with_out = Manifest::parse(&out, "examples/x/m.toml", "examples/x").unwrap();
+        assert_eq!(with_out.artifact.out, Path::new("target/a.wasm"));
         assert_eq!(m.resolve(written), Path::new("target/calc.wasm"));
         let m = Manifest::parse(&text, "m.toml", "").unwrap();
         assert_eq!(m.resolve(written), written);
