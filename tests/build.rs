@@ -9,7 +9,7 @@
 //! `make` would have produced.
 //!
 //! It never installs anything and never reaches the network: `make test` installs
-//! componentize-py into `target/py` (`scripts/ensure-python.sh`) before cargo runs. Without
+//! componentize-py into `target/py` (`make python`) before cargo runs. Without
 //! it, the Python calculator is not built, a warning says so, and only the tests of the
 //! Python artifact fail, naming the missing file.
 
@@ -113,7 +113,7 @@ fn main() {
         let _ = std::fs::remove_file(&python);
         println!(
             "cargo:warning=the Python calculator is not built: componentize-py is not in \
-             target/py (scripts/ensure-python.sh installs it; `make test` runs it first)"
+             target/py (`make python` installs it; `make test` runs it first)"
         );
     }
     constants.push_str(&format!(
