@@ -76,10 +76,12 @@ impl HostWorld {
             {
                 roots.push(nearest);
             }
-            let name = versioned(&roots[0], &world.name).map_err(|e| error(format!("{e:#}")))?;
+            // The world's own WIT, read once: for its version, then its imports and exports.
+            let packages = read_packages(&roots[..1]).map_err(|e| error(format!("{e:#}")))?;
+            let name = versioned(&world.name, &packages).map_err(|e| error(format!("{e:#}")))?;
             let body = format!("include {name};");
             let (resolve, id) =
-                target_world(&roots[..1], &body).map_err(|e| error(format!("{e:#}")))?;
+                target_world(packages, &body).map_err(|e| error(format!("{e:#}")))?;
             host.imports = interface_names(&resolve, id, true);
             host.exports = interface_names(&resolve, id, false);
             let items = &resolve.worlds[id];
@@ -204,7 +206,8 @@ impl HostWorld {
         }
         // The WIT may lack a version the artifact uses: that is the WIT's gap, not the
         // artifact's fault, and the message says what to vendor.
-        let (resolve, world) = target_world(roots, &body).map_err(|e| {
+        let packages = read_packages(roots);
+        let (resolve, world) = packages.and_then(|p| target_world(p, &body)).map_err(|e| {
             error(format!(
                 "its interfaces at the versions the artifact uses cannot be read from {} \
                  ({e:#}); vendor the WIT of those versions",
@@ -257,10 +260,9 @@ pub fn interface_names(resolve: &Resolve, world: WorldId, imports: bool) -> Vec<
         .collect()
 }
 
-/// The composer's target world, `world target { <body> }`, resolved with every WIT
-/// package under `roots` (each directory of `.wit` files in a root and in its `deps/`).
-/// Where two roots hold the same package, the first one's is taken.
-pub fn target_world(roots: &[PathBuf], body: &str) -> anyhow::Result<(Resolve, WorldId)> {
+/// Every WIT package under `roots` (each directory of `.wit` files in a root and in its
+/// `deps/`), parsed. Where two roots hold the same package, the first one's is taken.
+pub fn read_packages(roots: &[PathBuf]) -> anyhow::Result<Vec<UnresolvedPackageGroup>> {
     let mut groups: Vec<UnresolvedPackageGroup> = Vec::new();
     let mut seen = BTreeSet::new();
     for root in roots {
@@ -274,11 +276,19 @@ pub fn target_world(roots: &[PathBuf], body: &str) -> anyhow::Result<(Resolve, W
             groups.push(group);
         }
     }
+    Ok(groups)
+}
+
+/// The composer's target world, `world target { <body> }`, resolved with `packages`.
+pub fn target_world(
+    packages: Vec<UnresolvedPackageGroup>,
+    body: &str,
+) -> anyhow::Result<(Resolve, WorldId)> {
     let text = format!("package {TARGET_PACKAGE};\nworld target {{\n{body}}}\n");
     let main = UnresolvedPackageGroup::parse("fusebox-compose-target.wit", &text)
         .map_err(|(map, e)| anyhow::anyhow!("{}", e.render(&map)))?;
     let mut resolve = Resolve::default();
-    let main = resolve.push_groups(main, groups)?;
+    let main = resolve.push_groups(main, packages)?;
     let id = resolve.select_world(&[main], Some("target"))?;
     Ok((resolve, id))
 }
@@ -287,21 +297,18 @@ fn package_names(group: &UnresolvedPackageGroup) -> impl Iterator<Item = &wit_pa
     group.nested.iter().chain([&group.main]).map(|p| &p.name)
 }
 
-/// `world` with its package's version when it names none and the WIT under `wit` has
-/// exactly one: a WIT `include` of a versioned package must say the version.
-fn versioned(wit: &Path, world: &str) -> anyhow::Result<String> {
+/// `world` with its package's version when it names none and `packages` hold exactly
+/// one: a WIT `include` of a versioned package must say the version.
+fn versioned(world: &str, packages: &[UnresolvedPackageGroup]) -> anyhow::Result<String> {
     let Some((package, name)) = world.split_once('/').filter(|_| !world.contains('@')) else {
         return Ok(world.to_owned());
     };
-    let mut versions = BTreeSet::new();
-    for dir in package_dirs(wit)? {
-        let group = UnresolvedPackageGroup::parse_dir(&dir)?;
-        versions.extend(
-            package_names(&group)
-                .filter(|n| format!("{}:{}", n.namespace, n.name) == package)
-                .filter_map(|n| n.version.as_ref().map(|v| v.to_string())),
-        );
-    }
+    let versions: BTreeSet<String> = packages
+        .iter()
+        .flat_map(package_names)
+        .filter(|n| format!("{}:{}", n.namespace, n.name) == package)
+        .filter_map(|n| n.version.as_ref().map(|v| v.to_string()))
+        .collect();
     match versions.len() {
         0 => Ok(world.to_owned()),
         1 => Ok(format!("{package}/{name}@{}", versions.first().unwrap())),

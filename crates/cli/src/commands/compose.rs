@@ -57,33 +57,32 @@ pub struct Compose {
 impl Compose {
     /// Compose, report, and write.
     pub fn run(self) -> anyhow::Result<()> {
-        let args = &self;
-        let manifest = Manifest::from_file(&args.manifest)?;
+        let manifest = Manifest::from_file(&self.manifest)?;
         let workspace = workspace_root(manifest.dir());
         let has_crates = manifest
             .components
             .iter()
             .any(|c| matches!(c.source, Source::Crate(_)));
-        let crate_dir = match &args.components {
+        let crate_dir = match &self.components {
             Some(dir) => dir.clone(),
             // Only `path` and `oci` sources: no workspace needed, nothing to look up.
             None if !has_crates => PathBuf::new(),
             None => {
                 let workspace = workspace.as_ref().map_err(|e| anyhow::anyhow!("{e:#}"))?;
-                if !args.no_build {
+                if !self.no_build {
                     build_crates(&manifest, workspace)?;
                 }
                 workspace.join(GUEST_COMPONENTS_DIR)
             }
         };
-        let oci_store = match (&args.oci_store, &workspace) {
+        let oci_store = match (&self.oci_store, &workspace) {
             (Some(dir), _) => dir.clone(),
             (None, Ok(workspace)) => workspace.join(OCI_STORE_DIR),
             (None, Err(_)) => manifest.resolve(Path::new(OCI_STORE_DIR)),
         };
 
         let inputs = read_inputs(&manifest, &crate_dir, &oci_store)?;
-        println!("{}: {} components", args.manifest.display(), inputs.len());
+        println!("{}: {} components", self.manifest.display(), inputs.len());
         for (input, spec) in inputs.iter().zip(&manifest.components) {
             println!(
                 "  {:<16} {:>10}  {:<24} {}",
@@ -96,7 +95,7 @@ impl Compose {
 
         let lock_path = Lock::path_for(&manifest);
         let lock = Lock::new(&manifest, &inputs)?;
-        if args.locked {
+        if self.locked {
             Lock::read(&lock_path)?.check(&lock, &lock_path, &manifest)?;
             println!("every input matches {}", lock_path.display());
         }
@@ -113,18 +112,18 @@ impl Compose {
             eprintln!("fusebox: warning: {warning}");
         }
 
-        let out = args.out.as_ref().unwrap_or(&manifest.artifact.out);
+        let out = self.out.as_ref().unwrap_or(&manifest.artifact.out);
         write_atomically(out, &fused.bytes)?;
         println!("\nwrote {} ({})", out.display(), kib(fused.bytes.len()));
         println!("exports:");
         for export in &fused.exports {
             println!("  {export} (from {})", fused.exporter);
         }
-        if !args.locked {
+        if !self.locked {
             write_atomically(&lock_path, lock.to_toml().as_bytes())?;
             println!("lock: {}", lock_path.display());
         }
-        if let Some(wac) = &args.emit_wac {
+        if let Some(wac) = &self.emit_wac {
             write_atomically(wac, fused.to_wac(&manifest).as_bytes())?;
             println!("wac: {}", wac.display());
         }
