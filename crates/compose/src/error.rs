@@ -77,7 +77,10 @@ pub enum ComposeError {
         known: String,
     },
     /// An input file could not be read.
-    #[error("cannot read the {component} component at {} ({source_at}): {source}{hint}", path.display())]
+    #[error(
+        "cannot read the {component} component at {}{}: {source}{hint}",
+        path.display(), parenthesized(source_at)
+    )]
     Read {
         /// The component.
         component: String,
@@ -135,6 +138,39 @@ pub enum ComposeError {
         path: PathBuf,
         /// What the parser or validator said.
         detail: String,
+    },
+    /// An input is larger than the composer reads ([`crate::limits::MAX_COMPONENT_BYTES`]).
+    #[error(
+        "the {component} input {} is {size} bytes, more than the {limit}-byte limit on a \
+         component; fusebox does not read it (see docs/security.md, \"Limits\")",
+        path.display()
+    )]
+    TooLarge {
+        /// The component.
+        component: String,
+        /// The offending file.
+        path: PathBuf,
+        /// Its size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// An input declares more imports and exports than the composer takes
+    /// ([`crate::limits::MAX_EXTERNS`]).
+    #[error(
+        "the {component} input {} declares {count} imports and exports, more than the limit \
+         of {limit}; no real component needs that many (see docs/security.md, \"Limits\")",
+        path.display()
+    )]
+    TooManyExterns {
+        /// The component.
+        component: String,
+        /// The offending file.
+        path: PathBuf,
+        /// Its imports plus exports.
+        count: usize,
+        /// The limit.
+        limit: usize,
     },
     /// A component imports interfaces its grant does not cover.
     #[error(
@@ -352,4 +388,13 @@ pub enum ComposeError {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// ` (text)`, or nothing when `text` is empty.
+fn parenthesized(text: &str) -> String {
+    if text.is_empty() {
+        String::new()
+    } else {
+        format!(" ({text})")
+    }
 }

@@ -2,6 +2,7 @@
 //! component.
 
 use crate::ComposeError;
+use crate::limits::{MAX_COMPONENT_BYTES, MAX_EXTERNS};
 use crate::manifest::{Manifest, Source};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -41,6 +42,14 @@ impl Input {
         bytes: Vec<u8>,
     ) -> Result<Self, ComposeError> {
         let (component, path) = (name.into(), path.into());
+        if bytes.len() as u64 > MAX_COMPONENT_BYTES {
+            return Err(ComposeError::TooLarge {
+                component,
+                path,
+                size: bytes.len() as u64,
+                limit: MAX_COMPONENT_BYTES,
+            });
+        }
         if Parser::is_core_wasm(&bytes) {
             return Err(ComposeError::CoreModule { component, path });
         }
@@ -54,11 +63,45 @@ impl Input {
                 detail: e.to_string(),
             });
         }
+        let externs = extern_count(&bytes);
+        if externs > MAX_EXTERNS {
+            return Err(ComposeError::TooManyExterns {
+                component,
+                path,
+                count: externs,
+                limit: MAX_EXTERNS,
+            });
+        }
         Ok(Input {
             name: component,
             path,
             bytes,
         })
+    }
+
+    /// Read the component `name` from the file at `path` and check it as
+    /// [`Input::from_bytes`] does; a file over [`MAX_COMPONENT_BYTES`] is refused before
+    /// it is read.
+    pub fn read(name: impl Into<String>, path: impl Into<PathBuf>) -> Result<Self, ComposeError> {
+        let (name, path) = (name.into(), path.into());
+        let read = |source| ComposeError::Read {
+            component: name.clone(),
+            path: path.clone(),
+            source_at: String::new(),
+            hint: String::new(),
+            source,
+        };
+        let size = std::fs::metadata(&path).map_err(read)?.len();
+        if size > MAX_COMPONENT_BYTES {
+            return Err(ComposeError::TooLarge {
+                component: name,
+                path,
+                size,
+                limit: MAX_COMPONENT_BYTES,
+            });
+        }
+        let bytes = std::fs::read(&path).map_err(read)?;
+        Input::from_bytes(name, path, bytes)
     }
 
     /// The SHA-256 of the bytes, as lowercase hex.
@@ -68,6 +111,21 @@ impl Input {
 }
 
 pub use fusebox_registry::hex;
+
+/// How many imports and exports the component's outermost level declares, counted from
+/// the section headers of a component that has already validated.
+fn extern_count(bytes: &[u8]) -> usize {
+    let mut count = 0;
+    let _ = crate::for_each_outer_payload(bytes, |payload| {
+        match payload {
+            wasmparser::Payload::ComponentImportSection(s) => count += s.count() as usize,
+            wasmparser::Payload::ComponentExportSection(s) => count += s.count() as usize,
+            _ => {}
+        }
+        Ok(())
+    });
+    count
+}
 
 /// The file a `{ crate = "name" }` source is built to, in `crate_dir`: cargo names a
 /// `cdylib` after the crate, with `-` turned into `_`.
@@ -113,14 +171,22 @@ pub fn read_inputs(
                     return Input::from_bytes(&spec.name, fetched.path, fetched.component);
                 }
             };
-            let bytes = std::fs::read(&path).map_err(|source| ComposeError::Read {
-                component: spec.name.clone(),
-                path: path.clone(),
-                source_at: spec.source_at.clone(),
-                hint,
-                source,
-            })?;
-            Input::from_bytes(&spec.name, path, bytes)
+            Input::read(&spec.name, path).map_err(|e| match e {
+                // Name the manifest line, and how to build a missing crate.
+                ComposeError::Read {
+                    component,
+                    path,
+                    source,
+                    ..
+                } => ComposeError::Read {
+                    component,
+                    path,
+                    source_at: spec.source_at.clone(),
+                    hint,
+                    source,
+                },
+                e => e,
+            })
         })
         .collect()
 }

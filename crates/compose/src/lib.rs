@@ -41,6 +41,7 @@ mod capabilities;
 mod dot;
 mod error;
 mod inputs;
+pub mod limits;
 pub mod lock;
 pub mod manifest;
 pub mod provenance;

@@ -23,6 +23,7 @@
 //! line to change. Unknown keys are refused, with their line.
 
 use crate::ComposeError;
+use crate::limits::{MAX_COMPONENTS, MAX_MANIFEST_BYTES};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -244,13 +245,31 @@ const DEFAULT_OUT: &str = "target/fusebox/service.wasm";
 /// The composition's default WAC package name.
 const DEFAULT_PACKAGE: &str = "local:composition";
 
+/// The error for a manifest over [`MAX_MANIFEST_BYTES`].
+fn too_large(path: &Path, size: u64) -> ComposeError {
+    ComposeError::ManifestInvalid {
+        path: path.to_owned(),
+        detail: format!(
+            "{}: the file is {size} bytes, more than the {MAX_MANIFEST_BYTES}-byte limit on a \
+             manifest (see docs/security.md, \"Limits\")",
+            path.display()
+        ),
+    }
+}
+
 impl Manifest {
     /// Read and check the manifest at `path`.
     pub fn from_file(path: &Path) -> Result<Manifest, ComposeError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ComposeError::ManifestInvalid {
+        let unreadable = |e: std::io::Error| ComposeError::ManifestInvalid {
             path: path.to_owned(),
             detail: format!("{}: {e}", path.display()),
-        })?;
+        };
+        // Refuse an oversized file before reading it; `parse` checks the text again.
+        let size = std::fs::metadata(path).map_err(unreadable)?.len();
+        if size > MAX_MANIFEST_BYTES {
+            return Err(too_large(path, size));
+        }
+        let text = std::fs::read_to_string(path).map_err(unreadable)?;
         // `fusebox.toml` alone has an empty parent: paths then stay relative, as written.
         Manifest::parse(&text, path, path.parent().unwrap_or(Path::new("")))
     }
@@ -264,8 +283,15 @@ impl Manifest {
     ) -> Result<Manifest, ComposeError> {
         let path = path.into();
         let dir = dir.into();
+        if text.len() as u64 > MAX_MANIFEST_BYTES {
+            return Err(too_large(&path, text.len() as u64));
+        }
+        // Where each line starts, so that `at` is a binary search, not a scan.
+        let line_starts: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
         let at = |span: Range<usize>| {
-            let line = 1 + text[..span.start.min(text.len())].matches('\n').count();
+            let line = line_starts.partition_point(|&start| start <= span.start);
             format!("{}:{line}", path.display())
         };
         let invalid = |detail: String| ComposeError::ManifestInvalid {
@@ -356,6 +382,15 @@ impl Manifest {
         // Keep the file's order: it breaks ties in the instantiation order.
         let mut sections: Vec<_> = file.components.into_iter().collect();
         sections.sort_by_key(|(name, _)| name.span().start);
+        if let Some((name, _)) = sections.get(MAX_COMPONENTS) {
+            return Err(invalid(format!(
+                "{}: [components.{}] is component number {}, past the limit of \
+                 {MAX_COMPONENTS} components in one manifest (see docs/security.md, \"Limits\")",
+                at(name.span()),
+                name.get_ref(),
+                MAX_COMPONENTS + 1
+            )));
+        }
         let mut components = Vec::with_capacity(sections.len());
         for (name, section) in sections {
             let name_at = at(name.span());

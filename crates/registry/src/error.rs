@@ -124,6 +124,47 @@ pub enum RegistryError {
         /// What went wrong.
         detail: String,
     },
+    /// The registry served more than fusebox reads of one thing ([`crate::Limits`]).
+    #[error(
+        "{reference}: the {what} is {size}, more than the {limit}-byte limit; fusebox stops \
+         reading there (see docs/security.md, \"Limits\")"
+    )]
+    TooLarge {
+        /// The reference.
+        reference: String,
+        /// What was being read: `manifest`, `config`, `layer` or `signature`.
+        what: &'static str,
+        /// How large it is, or "more than N bytes" when it never ended.
+        size: String,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// The registry sent more of a blob than its descriptor says.
+    #[error(
+        "{reference}: the registry sent more of the {what} blob than the {size} bytes the \
+         manifest gives it; fusebox stopped reading there"
+    )]
+    Overlong {
+        /// The reference.
+        reference: String,
+        /// `config`, `layer` or `signature`.
+        what: &'static str,
+        /// The size in the blob's descriptor.
+        size: u64,
+    },
+    /// A registry operation took longer than [`crate::Limits::deadline`].
+    #[error(
+        "{reference}: the registry {registry} took longer than {} s; fusebox gave up \
+         (a registry that answers this slowly is down or hostile)", after.as_secs()
+    )]
+    TimedOut {
+        /// The reference.
+        reference: String,
+        /// The registry (`host:port`).
+        registry: String,
+        /// The deadline that passed.
+        after: std::time::Duration,
+    },
     /// The registry refused or failed an operation.
     #[error("{reference}: {detail}")]
     Registry {
@@ -192,7 +233,7 @@ impl RegistryError {
 }
 
 /// The innermost cause of an error, such as "Connection refused (os error 111)".
-fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     let mut cause = error;
     while let Some(next) = cause.source() {
         cause = next;

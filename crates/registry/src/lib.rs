@@ -12,17 +12,21 @@
 //! Registries on loopback (`localhost`, `127.0.0.0/8`, `[::1]`) are spoken to over plain
 //! HTTP, as Docker does; every other registry over HTTPS. Credentials, when a registry
 //! needs them, come from `FUSEBOX_REGISTRY_USERNAME` and `FUSEBOX_REGISTRY_PASSWORD`.
+//! What a registry can make fusebox read or wait for is bounded ([`Limits`]).
 
 pub mod artifact;
 pub mod error;
+pub mod limits;
 pub mod signing;
 pub mod store;
 
 pub use artifact::{Artifact, CORE_MODULE_ADVICE, sha256_digest};
 pub use error::{RegistryError, Result};
+pub use limits::{Limits, MAX_COMPONENT_BYTES};
 pub use signing::{PrivateKey, PublicKey, SignatureLayer, generate_key_pair, hex, signature_tag};
 pub use store::{Fetched, Store};
 
+use oci_client::RegistryOperation;
 use oci_client::client::{ClientConfig, ClientProtocol, Config, ImageLayer};
 use oci_client::manifest::{OCI_IMAGE_MEDIA_TYPE, OciDescriptor, OciImageManifest};
 use oci_client::secrets::RegistryAuth;
@@ -119,6 +123,7 @@ pub fn parse_reference(text: &str) -> Result<Reference> {
 pub struct Registry {
     runtime: tokio::runtime::Runtime,
     auth: RegistryAuth,
+    limits: Limits,
 }
 
 impl Registry {
@@ -139,7 +144,124 @@ impl Registry {
             (Ok(user), Ok(password)) => RegistryAuth::Basic(user, password),
             _ => RegistryAuth::Anonymous,
         };
-        Ok(Registry { runtime, auth })
+        Ok(Registry {
+            runtime,
+            auth,
+            limits: Limits::default(),
+        })
+    }
+
+    /// The same client with other limits (tests use small ones).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Run one registry operation on `registry` to completion, or fail it with
+    /// [`RegistryError::TimedOut`] once [`Limits::deadline`] has passed.
+    fn run<T>(
+        &self,
+        reference: &str,
+        registry: &str,
+        operation: impl std::future::Future<Output = Result<T>>,
+    ) -> Result<T> {
+        let deadline = self.limits.deadline;
+        self.runtime.block_on(async {
+            tokio::time::timeout(deadline, operation)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(RegistryError::TimedOut {
+                        reference: reference.to_owned(),
+                        registry: registry.to_owned(),
+                        after: deadline,
+                    })
+                })
+        })
+    }
+
+    /// The manifest `reference` names, read whole but never past
+    /// [`Limits::manifest_bytes`]. oci-client's `pull_manifest_raw` reads any size, so
+    /// this is fusebox's own GET, with oci-client's authentication.
+    async fn pull_manifest(
+        &self,
+        client: &Client,
+        reference: &Reference,
+        name: &str,
+    ) -> Result<Vec<u8>> {
+        let registry = reference.resolve_registry();
+        let failed = |e| RegistryError::from_client(name, reference.registry(), e);
+        let token = client
+            .auth(reference, &self.auth, RegistryOperation::Pull)
+            .await
+            .map_err(failed)?;
+        let scheme = if is_loopback(registry) {
+            "http"
+        } else {
+            "https"
+        };
+        let target = reference.digest().or(reference.tag()).unwrap_or("latest");
+        let url = format!(
+            "{scheme}://{registry}/v2/{}/manifests/{target}",
+            reference.repository()
+        );
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .read_timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| RegistryError::Registry {
+                reference: name.to_owned(),
+                detail: e.to_string(),
+            })?;
+        let mut request = http.get(&url).header("Accept", OCI_IMAGE_MEDIA_TYPE);
+        request = match (token, &self.auth) {
+            (Some(token), _) => request.bearer_auth(token),
+            (None, RegistryAuth::Basic(user, password)) => request.basic_auth(user, Some(password)),
+            (None, _) => request,
+        };
+        let unreachable = |e: reqwest::Error| {
+            if e.is_connect() || e.is_timeout() {
+                RegistryError::Unreachable {
+                    registry: reference.registry().to_owned(),
+                    detail: error::root_cause(&e),
+                }
+            } else {
+                RegistryError::Registry {
+                    reference: name.to_owned(),
+                    detail: error::root_cause(&e),
+                }
+            }
+        };
+        let mut response = request.send().await.map_err(unreachable)?;
+        let status = response.status();
+        if status == reqwest::StatusCode::NOT_FOUND {
+            return Err(RegistryError::NotFound {
+                reference: name.to_owned(),
+            });
+        }
+        if !status.is_success() {
+            return Err(RegistryError::Registry {
+                reference: name.to_owned(),
+                detail: format!("the registry answered {status} for the manifest"),
+            });
+        }
+        let limit = self.limits.manifest_bytes;
+        let too_large = |size: String| RegistryError::TooLarge {
+            reference: name.to_owned(),
+            what: "manifest",
+            size,
+            limit,
+        };
+        if let Some(length) = response.content_length().filter(|&n| n > limit) {
+            return Err(too_large(format!("{length} bytes")));
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
+            if (bytes.len() + chunk.len()) as u64 > limit {
+                return Err(too_large(format!("more than {limit} bytes")));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(bytes)
     }
 
     /// Push `component` to `reference` (a tag; `latest` when none is given) as a wasm
@@ -189,26 +311,38 @@ impl Registry {
         let reference = pinned.reference();
         let name = pinned.to_string();
         let client = client_for(&reference);
-        self.runtime.block_on(async {
-            let (manifest_bytes, _) = client
-                .pull_manifest_raw(&reference, &self.auth, &[OCI_IMAGE_MEDIA_TYPE])
-                .await
-                .map_err(|e| RegistryError::from_client(&name, pinned.registry(), e))?;
-            let manifest_bytes = manifest_bytes.to_vec();
+        self.run(&name, pinned.registry(), async {
+            let manifest_bytes = self.pull_manifest(&client, &reference, &name).await?;
             // oci-client checks the digest too; fusebox checks it itself, so that the rule
             // does not depend on a library's version.
             let actual = sha256_digest(&manifest_bytes);
             if actual != pinned.digest {
                 return Err(RegistryError::DigestMismatch {
-                    reference: name,
+                    reference: name.clone(),
                     expected: pinned.digest.clone(),
                     actual,
                 });
             }
             let manifest = artifact::wasm_manifest(&name, &manifest_bytes)?;
-            let config = pull_blob(&client, &reference, &manifest.config, &name, "config").await?;
-            let component =
-                pull_blob(&client, &reference, &manifest.layers[0], &name, "layer").await?;
+            let limits = &self.limits;
+            let config = pull_blob(
+                &client,
+                &reference,
+                &manifest.config,
+                &name,
+                "config",
+                limits,
+            )
+            .await?;
+            let component = pull_blob(
+                &client,
+                &reference,
+                &manifest.layers[0],
+                &name,
+                "layer",
+                limits,
+            )
+            .await?;
             let artifact = Artifact {
                 manifest: manifest_bytes,
                 config,
@@ -224,7 +358,7 @@ impl Registry {
     pub fn resolve(&self, reference: &Reference) -> Result<Pinned> {
         let whole = reference.whole();
         let client = client_for(reference);
-        let digest = self.runtime.block_on(async {
+        let digest = self.run(&whole, reference.registry(), async {
             client
                 .fetch_manifest_digest(reference, &self.auth)
                 .await
@@ -243,15 +377,11 @@ impl Registry {
         let reference = pinned.signature_reference();
         let name = pinned.to_string();
         let client = client_for(&reference);
-        self.runtime.block_on(async {
-            let (bytes, _) = match client
-                .pull_manifest_raw(&reference, &self.auth, &[OCI_IMAGE_MEDIA_TYPE])
-                .await
-                .map_err(|e| RegistryError::from_client(&name, pinned.registry(), e))
-            {
+        self.run(&name, pinned.registry(), async {
+            let bytes = match self.pull_manifest(&client, &reference, &name).await {
                 Err(RegistryError::NotFound { .. }) => {
                     return Err(RegistryError::Unsigned {
-                        reference: name,
+                        reference: name.clone(),
                         signature_tag: signature_tag(&pinned.digest),
                     });
                 }
@@ -274,7 +404,8 @@ impl Registry {
                 ) else {
                     continue;
                 };
-                let payload = pull_blob(&client, &reference, layer, &name, "signature").await?;
+                let payload =
+                    pull_blob(&client, &reference, layer, &name, "signature", &self.limits).await?;
                 signatures.push(SignatureLayer {
                     payload,
                     signature: signature.clone(),
@@ -343,13 +474,10 @@ impl Registry {
         let reference = pinned.reference();
         let name = pinned.to_string();
         let client = client_for(&reference);
-        let bytes = self.runtime.block_on(async {
-            client
-                .pull_manifest_raw(&reference, &self.auth, &[OCI_IMAGE_MEDIA_TYPE])
-                .await
-                .map_err(|e| RegistryError::from_client(&name, pinned.registry(), e))
+        let bytes = self.run(&name, pinned.registry(), async {
+            self.pull_manifest(&client, &reference, &name).await
         })?;
-        let actual = sha256_digest(&bytes.0);
+        let actual = sha256_digest(&bytes);
         if actual != pinned.digest {
             return Err(RegistryError::DigestMismatch {
                 reference: name,
@@ -375,7 +503,7 @@ impl Registry {
         let failed = |e| RegistryError::from_client(&whole, &registry, e);
         let bytes = serde_json::to_vec(manifest).expect("a manifest always serialises");
         let digest = sha256_digest(&bytes);
-        self.runtime.block_on(async {
+        self.run(&whole, &registry, async {
             client
                 .store_auth_if_needed(reference.resolve_registry(), &self.auth)
                 .await;
@@ -441,29 +569,97 @@ fn is_loopback(registry: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
+/// Pull the blob `descriptor` names into memory, refusing it when its descriptor or its
+/// bytes exceed the limit for `what`, or when more bytes arrive than the descriptor says.
 async fn pull_blob(
     client: &Client,
     reference: &Reference,
     descriptor: &OciDescriptor,
     name: &str,
     what: &'static str,
+    limits: &Limits,
 ) -> Result<Vec<u8>> {
-    let mut bytes = Vec::with_capacity(usize::try_from(descriptor.size).unwrap_or(0));
-    client
-        .pull_blob(reference, descriptor, &mut bytes)
-        .await
-        .map_err(|e| match e {
-            oci_client::errors::OciDistributionError::DigestError(
-                oci_client::errors::DigestError::VerificationError { expected, actual },
-            ) => RegistryError::BlobMismatch {
-                reference: name.to_owned(),
-                what,
-                expected,
-                actual,
-            },
-            e => RegistryError::from_client(name, reference.registry(), e),
-        })?;
-    Ok(bytes)
+    let limit = match what {
+        "config" => limits.config_bytes,
+        "signature" => limits.signature_bytes,
+        _ => limits.component_bytes,
+    };
+    let too_large = |size: String| RegistryError::TooLarge {
+        reference: name.to_owned(),
+        what,
+        size,
+        limit,
+    };
+    let size = u64::try_from(descriptor.size).unwrap_or(u64::MAX);
+    if size > limit {
+        return Err(too_large(format!(
+            "{} bytes by its descriptor",
+            descriptor.size
+        )));
+    }
+    let mut out = Capped {
+        bytes: Vec::with_capacity(size as usize),
+        limit: size,
+        overflowed: false,
+    };
+    let pulled = client.pull_blob(reference, descriptor, &mut out).await;
+    if out.overflowed {
+        return Err(RegistryError::Overlong {
+            reference: name.to_owned(),
+            what,
+            size,
+        });
+    }
+    pulled.map_err(|e| match e {
+        oci_client::errors::OciDistributionError::DigestError(
+            oci_client::errors::DigestError::VerificationError { expected, actual },
+        ) => RegistryError::BlobMismatch {
+            reference: name.to_owned(),
+            what,
+            expected,
+            actual,
+        },
+        e => RegistryError::from_client(name, reference.registry(), e),
+    })?;
+    Ok(out.bytes)
+}
+
+/// A writer that holds at most `limit` bytes and fails the write that would pass it.
+struct Capped {
+    bytes: Vec<u8>,
+    limit: u64,
+    overflowed: bool,
+}
+
+impl tokio::io::AsyncWrite for Capped {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        if (self.bytes.len() + buf.len()) as u64 > self.limit {
+            self.overflowed = true;
+            return std::task::Poll::Ready(Err(std::io::Error::other(
+                "the blob is longer than its descriptor says",
+            )));
+        }
+        self.bytes.extend_from_slice(buf);
+        std::task::Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,6 @@
 //! `fusebox inspect`: what any component imports and exports, and how fusebox made it.
 
 use super::kib;
-use anyhow::Context as _;
 use fusebox_compose::{Provenance, component_externs};
 use std::path::PathBuf;
 
@@ -17,9 +16,7 @@ impl Inspect {
     /// Read the component and print what it says about itself.
     pub fn run(self) -> anyhow::Result<()> {
         let path = &self.artifact;
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let input = fusebox_compose::Input::from_bytes("inspected", path, bytes)?;
+        let input = fusebox_compose::Input::read("inspected", path)?;
         let digest = input.sha256();
         println!(
             "{}: {}, sha256 {digest}",
