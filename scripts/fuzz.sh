@@ -1,60 +1,119 @@
 #!/usr/bin/env bash
-# make fuzz: run every cargo-fuzz target in fuzz/ for a bounded time, then print (and
-# write to target/fusebox/fuzz.md) the executions and crashes of each.
+# make fuzz: run the cargo-fuzz targets in fuzz/, coverage-guided with libFuzzer, on the
+# stable toolchain; then print (and write to target/fusebox/fuzz.md) each target's
+# executions, coverage, time and crashes.
 #
-#   scripts/fuzz.sh [SECONDS_PER_TARGET]     (default 60)
+#   scripts/fuzz.sh [SECONDS_PER_TARGET]   60 s each by default
+#   FUZZ_RUNS=10000000 scripts/fuzz.sh     a number of executions each instead of a time
+#   FUZZ_TARGETS="manifest oci" …          some targets only
+#   FUZZ_SANITIZER=address …               with AddressSanitizer (see below)
 #
-# libFuzzer needs nightly Rust. Where nightly is missing, the same properties run under
-# proptest instead (PROPTEST_CASES per property), and the report says so.
+# Why stable works: cargo-fuzz instruments with LLVM's SanitizerCoverage passes and links
+# libFuzzer, and both are reached through `-C` flags that stable rustc takes. Only
+# AddressSanitizer needs `-Zsanitizer`, a nightly flag, so the targets are built with
+# `--sanitizer none`: they are safe Rust, and the unsafe code under them (wasmtime,
+# wasmparser) is fuzzed with sanitizers upstream. FUZZ_SANITIZER=address turns ASan on
+# through RUSTC_BOOTSTRAP=1, which lets stable rustc take nightly flags.
+#
+# Each target's corpus starts from fuzz/seeds/<target> and the project's own inputs: the
+# manifests for `manifest`, every built component for `component`. The `request` target
+# serves target/fusebox/service.wasm, which `make compose` builds.
+#
+# Where cargo-fuzz cannot be installed or built, the logic modules' properties run under
+# proptest instead (PROPTEST_CASES each), and the report says so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=${1:-60}
-targets=(jwt api sequence)
+runs=${FUZZ_RUNS:-}
+targets=(${FUZZ_TARGETS:-jwt api sequence manifest oci component request})
+sanitizer=${FUZZ_SANITIZER:-none}
 report=target/fusebox/fuzz.md
 mkdir -p target/fusebox
 
-if ! rustup run nightly rustc --version >/dev/null 2>&1; then
-    cases=${PROPTEST_CASES:-100000}
-    echo "fuzz: nightly Rust is not installed, and libFuzzer needs it; running the same"
-    echo "      properties under proptest instead, $cases cases each."
+proptest_instead() {
+    local cases=${PROPTEST_CASES:-100000}
+    echo "fuzz: $1; running the logic modules' properties under proptest instead,"
+    echo "      $cases cases each. The composer and registry targets have no fallback."
     PROPTEST_CASES=$cases cargo test --release -p auth -p calculator -p http-handler --lib proptests
     {
         echo "| engine | properties | cases each | failures |"
         echo "|---|---|---|---|"
-        echo "| proptest (no nightly for libFuzzer) | auth, calculator, http-handler | $cases | 0 |"
+        echo "| proptest ($1) | auth, calculator, http-handler | $cases | 0 |"
     } > "$report"
     cat "$report"
     exit 0
-fi
+}
 
 if ! command -v cargo-fuzz >/dev/null; then
-    echo "fuzz: installing cargo-fuzz (about a minute)"
-    cargo install --locked cargo-fuzz
+    echo "fuzz: installing cargo-fuzz 0.13.2 (under a minute)"
+    cargo install --locked cargo-fuzz --version 0.13.2 ||
+        proptest_instead "cargo-fuzz could not be installed"
 fi
+
+bootstrap=()
+[ "$sanitizer" = none ] || bootstrap=(env RUSTC_BOOTSTRAP=1)
+echo "fuzz: building ${#targets[@]} targets (sanitizer: $sanitizer)"
+(cd fuzz && "${bootstrap[@]}" cargo fuzz build --sanitizer "$sanitizer") ||
+    proptest_instead "the fuzz targets did not build"
+
+if [[ " ${targets[*]} " == *" request "* ]] && [ ! -f target/fusebox/service.wasm ]; then
+    make compose
+fi
+
+# Seed each corpus from fuzz/seeds and the project's own inputs.
+for target in "${targets[@]}"; do
+    corpus=fuzz/corpus/$target
+    mkdir -p "$corpus"
+    [ -d "fuzz/seeds/$target" ] && cp -n fuzz/seeds/"$target"/* "$corpus"/ || true
+    case $target in
+        manifest)
+            cp -n fusebox.toml "$corpus/fusebox.toml" || true
+            for m in examples/*/fusebox.toml; do
+                cp -n "$m" "$corpus/$(basename "$(dirname "$m")").toml" || true
+            done
+            ;;
+        component)
+            for c in target/guests/wasm32-wasip2/component/*.wasm; do
+                [ -f "$c" ] && cp -n "$c" "$corpus/" || true
+            done
+            ;;
+    esac
+done
 
 status=0
 rows=()
 for target in "${targets[@]}"; do
     log=target/fusebox/fuzz-$target.log
-    echo "fuzz: $target for ${seconds}s"
-    if (cd fuzz && cargo +nightly fuzz run "$target" -- \
-            -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=16384) > "$log" 2>&1; then
+    if [ -n "$runs" ]; then budget=(-runs="$runs"); what="$runs runs"; else
+        budget=(-max_total_time="$seconds"); what="${seconds}s"; fi
+    echo "fuzz: $target for $what"
+    started=$SECONDS
+    # -close_fd_mask=1: the request target's host writes an access-log line per request.
+    if (cd fuzz && "${bootstrap[@]}" cargo fuzz run --sanitizer "$sanitizer" "$target" \
+            "corpus/$target" -- "${budget[@]}" -rss_limit_mb=4096 -max_len=1048576 \
+            -close_fd_mask=1) > "$log" 2>&1; then
         result=ok
     else
         result=FAILED
         status=1
     fi
-    runs=$(grep -oE 'Done [0-9]+ runs' "$log" | grep -oE '[0-9]+' || echo 0)
+    took=$((SECONDS - started))
+    done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1 || true)
+    executions=$(grep -oE 'Done [0-9]+ runs' "$log" | grep -oE '[0-9]+' || echo 0)
+    edges=$(grep -oE 'cov: [0-9]+' <<<"$done_line" | grep -oE '[0-9]+' || echo "?")
+    features=$(grep -oE 'ft: [0-9]+' <<<"$done_line" | grep -oE '[0-9]+' || echo "?")
     crashes=$(find "fuzz/artifacts/$target" -type f 2>/dev/null | wc -l)
-    rows+=("| $target | $seconds s | $runs | $crashes | $result |")
-    [ "$result" = ok ] || tail -30 "$log"
+    rows+=("| $target | $executions | $edges | $features | $took s | $crashes | $result |")
+    [ "$result" = ok ] || tail -40 "$log"
 done
 
 {
-    echo "| target | time | executions | crash files | result |"
-    echo "|---|---|---|---|---|"
+    echo "| target | executions | coverage (edges) | features | time | crash files | result |"
+    echo "|---|---|---|---|---|---|---|"
     printf '%s\n' "${rows[@]}"
+    echo
+    echo "cargo-fuzz $(cargo fuzz --version | awk '{print $2}'), $(rustc --version), sanitizer: $sanitizer"
 } > "$report"
 echo
 cat "$report"

@@ -101,7 +101,15 @@ impl Lock {
         };
         let text = std::fs::read_to_string(path)
             .map_err(|e| invalid(format!("--locked needs it, but it cannot be read ({e})")))?;
-        toml::from_str(&text).map_err(|e| invalid(format!("it does not parse: {}", e.message())))
+        Lock::parse(&text, path)
+    }
+
+    /// Parse lock `text`; `path` names the file in messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Lock, ComposeError> {
+        toml::from_str(text).map_err(|e| ComposeError::LockMismatch {
+            lock: path.to_owned(),
+            detail: format!("it does not parse: {}", e.message()),
+        })
     }
 
     /// Refuse `current` unless it matches this lock input for input, naming the first

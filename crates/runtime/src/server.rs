@@ -28,7 +28,7 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::server::graceful::{GracefulConnection, GracefulShutdown};
 use std::future::Future;
 use std::io::Write;
 use std::pin::Pin;
@@ -147,21 +147,30 @@ async fn accept_until(
             },
             () = &mut shutdown => break,
         };
-        let runtime = runtime.clone();
-        let service = service_fn(move |request: hyper::Request<Incoming>| {
-            let runtime = runtime.clone();
-            async move { Ok::<_, std::convert::Infallible>(serve_one(&runtime, request).await) }
-        });
-        let connection = http1::Builder::new()
-            .keep_alive(true)
-            .serve_connection(TokioIo::new(stream), service);
-        let connection = graceful.watch(connection);
+        let connection = graceful.watch(connection(stream, runtime.clone()));
         tokio::spawn(async move {
             // Clients that disconnect mid-request are normal; nothing to report.
             let _ = connection.await;
         });
     }
     graceful
+}
+
+/// HTTP/1.1 on one connection, `io`, with keep-alive: each request is served by
+/// `runtime` in a fresh instance and logged, until the client closes the connection.
+/// This is what [`serve`] runs for every connection it accepts; `io` need not be a
+/// socket (the `request` fuzz target writes raw bytes into an in-memory pipe).
+pub fn connection<I>(io: I, runtime: Arc<Runtime>) -> impl GracefulConnection + Send + 'static
+where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = service_fn(move |request: hyper::Request<Incoming>| {
+        let runtime = runtime.clone();
+        async move { Ok::<_, std::convert::Infallible>(serve_one(&runtime, request).await) }
+    });
+    http1::Builder::new()
+        .keep_alive(true)
+        .serve_connection(TokioIo::new(io), service)
 }
 
 /// Wait for the watched connections to finish, for up to [`SHUTDOWN_GRACE`]; whether
