@@ -193,7 +193,7 @@ bench-run:
 FUZZ_SECONDS ?= 60
 
 .PHONY: fuzz
-## Fuzz the JWT verifier, the router/JSON decoding and the sequence code (60 s each).
+## Fuzz the logic modules, the composer's and registry's inputs and the host, on stable (60 s each).
 fuzz:
 	scripts/fuzz.sh $(FUZZ_SECONDS)
 

@@ -51,7 +51,8 @@ fuzz_target!(|data: &[u8]| {
             let line = detail
                 .strip_prefix("fusebox.toml:")
                 .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()));
-            let file_level = detail.starts_with("fusebox.toml: the manifest has no [components");
+            let file_level = detail.starts_with("fusebox.toml: the manifest has no [components")
+                || detail.contains("-byte limit on a manifest");
             assert!(
                 line || file_level,
                 "a manifest error without its line: {detail}"

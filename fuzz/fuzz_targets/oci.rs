@@ -6,7 +6,9 @@
 
 use base64::Engine as _;
 use fusebox_registry::signing::{self, SignatureLayer};
-use fusebox_registry::{Artifact, Pinned, PublicKey, artifact, parse_reference, sha256_digest};
+use fusebox_registry::{
+    Artifact, Pinned, PublicKey, RegistryError, artifact, parse_reference, sha256_digest,
+};
 use libfuzzer_sys::fuzz_target;
 use p256::ecdsa::signature::Signer as _;
 use p256::ecdsa::{DerSignature, SigningKey};
@@ -51,8 +53,20 @@ fuzz_target!(|data: &[u8]| {
                 component: Vec::new(),
             }
             .check("fuzzed", &digest);
-            // The artifact check parses the same manifest: it cannot pass where parsing fails.
-            assert!(parsed.is_ok() || checked.is_err());
+            // The artifact check parses the same manifest, so it fails the same way where
+            // parsing fails; where parsing passes, it reaches the blobs, which cannot match
+            // (or, when they do, an empty layer that is not a component).
+            match (&parsed, checked) {
+                (
+                    Err(RegistryError::NotWasmArtifact { .. }),
+                    Err(RegistryError::NotWasmArtifact { .. }),
+                ) => {}
+                (
+                    Ok(_),
+                    Err(RegistryError::BlobMismatch { .. } | RegistryError::NotComponent { .. }),
+                ) => {}
+                (parsed, checked) => panic!("parse gave {parsed:?}, the check {checked:?}"),
+            }
         }
         // A signature payload, validly signed: the payload parser decides.
         1 => {
@@ -63,6 +77,13 @@ fuzz_target!(|data: &[u8]| {
             let (_, key) = keys();
             match layer.verified_digest(key) {
                 Some(named) => {
+                    // The digest is the one a plain JSON reading of the payload finds.
+                    let value: serde_json::Value =
+                        serde_json::from_slice(data).expect("an accepted payload is JSON");
+                    assert_eq!(
+                        value["critical"]["image"]["docker-manifest-digest"].as_str(),
+                        Some(named.as_str())
+                    );
                     // What verify accepts is exactly the digest the payload names.
                     signing::verify("fuzzed", &named, std::slice::from_ref(&layer), key)
                         .expect("a signed payload verifies for the digest it names");

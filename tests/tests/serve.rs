@@ -385,3 +385,41 @@ async fn a_client_sending_a_body_nobody_reads_still_reads_its_answer() {
         assert_eq!(statuses, [404, 404], "a {len}-byte body");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_half_closes_after_its_request_still_gets_the_answer() {
+    // `nc -N` and some proxies shut down their sending side once the request is out.
+    // hyper's default then drops a request still being served, unanswered; the host
+    // answers it. A slow request (a guest looping until the deadline) makes the
+    // difference visible: a fast one is answered before hyper notices the close.
+    let limits = Limits {
+        deadline: Duration::from_millis(300),
+        ..test_limits()
+    };
+    let server = Server::artifact(misbehaving_artifact(), limits).await;
+    let addr = server.addr;
+    let body = r#"{"a":1,"b":2}"#;
+    let request = format!(
+        "POST /v1/multiply HTTP/1.1\r\nhost: fusebox\r\nauthorization: Bearer {}\r\n\
+         content-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        calc(),
+        body.len()
+    );
+    let answer = tokio::task::spawn_blocking(move || -> std::io::Result<String> {
+        use std::io::{Read as _, Write as _};
+        let mut stream = std::net::TcpStream::connect(addr)?;
+        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+        stream.write_all(request.as_bytes())?;
+        stream.shutdown(std::net::Shutdown::Write)?;
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer)?;
+        Ok(answer)
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(
+        answer.starts_with("HTTP/1.1 504 Gateway Timeout\r\n"),
+        "{answer:?}"
+    );
+}

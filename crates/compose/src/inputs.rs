@@ -91,16 +91,21 @@ impl Input {
             hint: String::new(),
             source,
         };
+        let too_large = |name, path, size| ComposeError::TooLarge {
+            component: name,
+            path,
+            size,
+            limit: MAX_COMPONENT_BYTES,
+        };
         let size = std::fs::metadata(&path).map_err(read)?.len();
         if size > MAX_COMPONENT_BYTES {
-            return Err(ComposeError::TooLarge {
-                component: name,
-                path,
-                size,
-                limit: MAX_COMPONENT_BYTES,
-            });
+            return Err(too_large(name, path, size));
         }
-        let bytes = std::fs::read(&path).map_err(read)?;
+        // The length was only a hint: a pipe or a file still growing can give more.
+        let bytes = read_at_most(&path, MAX_COMPONENT_BYTES).map_err(read)?;
+        if bytes.len() as u64 > MAX_COMPONENT_BYTES {
+            return Err(too_large(name, path, bytes.len() as u64));
+        }
         Input::from_bytes(name, path, bytes)
     }
 
@@ -111,6 +116,17 @@ impl Input {
 }
 
 pub use fusebox_registry::hex;
+
+/// The file at `path`, read up to one byte past `limit`, so that a caller can tell a
+/// file at the limit from one over it, however the file lies about its length.
+pub(crate) fn read_at_most(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
 
 /// How many imports and exports the component's outermost level declares, counted from
 /// the section headers of a component that has already validated.

@@ -269,7 +269,17 @@ impl Manifest {
         if size > MAX_MANIFEST_BYTES {
             return Err(too_large(path, size));
         }
-        let text = std::fs::read_to_string(path).map_err(unreadable)?;
+        // The length was only a hint: a pipe or a file still growing can give more.
+        let bytes = crate::inputs::read_at_most(path, MAX_MANIFEST_BYTES).map_err(unreadable)?;
+        if bytes.len() as u64 > MAX_MANIFEST_BYTES {
+            return Err(too_large(path, bytes.len() as u64));
+        }
+        let text = String::from_utf8(bytes).map_err(|_| {
+            unreadable(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "stream did not contain valid UTF-8",
+            ))
+        })?;
         // `fusebox.toml` alone has an empty parent: paths then stay relative, as written.
         Manifest::parse(&text, path, path.parent().unwrap_or(Path::new("")))
     }

@@ -51,6 +51,41 @@ fn a_manifest_over_the_size_limit_is_refused_before_it_is_parsed() {
 }
 
 #[test]
+fn a_manifest_that_never_ends_is_read_no_further_than_the_limit() {
+    // A named pipe has no length to check: only the read itself can stop.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fusebox.toml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let writer = {
+        let path = path.clone();
+        std::thread::spawn(move || {
+            use std::io::Write as _;
+            let mut pipe = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+            let line = [b'#'; 4096];
+            // Until the reader hangs up (a broken pipe), or 64 MiB at most.
+            for _ in 0..16 * 1024 {
+                if pipe.write_all(&line).is_err() {
+                    break;
+                }
+            }
+        })
+    };
+    let error = Manifest::from_file(&path).unwrap_err().to_string();
+    writer.join().unwrap();
+    assert!(
+        error.contains(&format!(
+            "the file is {} bytes, more than the {MAX_MANIFEST_BYTES}-byte limit",
+            MAX_MANIFEST_BYTES + 1
+        )),
+        "{error}"
+    );
+}
+
+#[test]
 fn a_manifest_with_too_many_components_names_the_first_one_past_the_limit() {
     // 10,000 sections is what the issue asked about; it is also under the byte limit.
     let text = manifest_with_components(10_000);

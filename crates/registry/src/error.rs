@@ -126,18 +126,19 @@ pub enum RegistryError {
     },
     /// The registry served more than fusebox reads of one thing ([`crate::Limits`]).
     #[error(
-        "{reference}: the {what} is {size}, more than the {limit}-byte limit; fusebox stops \
+        "{reference}: the {what} is {size}, over fusebox's limit of {limit}; fusebox stops \
          reading there (see docs/security.md, \"Limits\")"
     )]
     TooLarge {
         /// The reference.
         reference: String,
-        /// What was being read: `manifest`, `config`, `layer` or `signature`.
+        /// What was being read: `manifest`, `config`, `layer`, `signature`, or the
+        /// `signature manifest`'s layers.
         what: &'static str,
-        /// How large it is, or "more than N bytes" when it never ended.
+        /// How large it is, with its unit, or "more than N bytes" when it never ended.
         size: String,
-        /// The limit, in bytes.
-        limit: u64,
+        /// The limit, with its unit: "65536 bytes", "64 layers".
+        limit: String,
     },
     /// The registry sent more of a blob than its descriptor says.
     #[error(
@@ -155,7 +156,7 @@ pub enum RegistryError {
     /// A registry operation took longer than [`crate::Limits::deadline`].
     #[error(
         "{reference}: the registry {registry} took longer than {} s; fusebox gave up \
-         (a registry that answers this slowly is down or hostile)", after.as_secs()
+         (the registry is down, far too slow, or stalling)", after.as_secs()
     )]
     TimedOut {
         /// The reference.

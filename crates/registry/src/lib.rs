@@ -189,11 +189,12 @@ impl Registry {
         name: &str,
     ) -> Result<Vec<u8>> {
         let registry = reference.resolve_registry();
-        let failed = |e| RegistryError::from_client(name, reference.registry(), e);
+        // As oci-client does: a failed token exchange is not fatal, the registry may
+        // serve the manifest anonymously, and says so with a 401 if not.
         let token = client
             .auth(reference, &self.auth, RegistryOperation::Pull)
             .await
-            .map_err(failed)?;
+            .unwrap_or(None);
         let scheme = if is_loopback(registry) {
             "http"
         } else {
@@ -205,6 +206,7 @@ impl Registry {
             reference.repository()
         );
         let http = reqwest::Client::builder()
+            .user_agent(concat!("fusebox/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10))
             .read_timeout(Duration::from_secs(60))
             .build()
@@ -218,11 +220,16 @@ impl Registry {
             (None, RegistryAuth::Basic(user, password)) => request.basic_auth(user, Some(password)),
             (None, _) => request,
         };
-        let unreachable = |e: reqwest::Error| {
-            if e.is_connect() || e.is_timeout() {
+        let failed = |e: reqwest::Error| {
+            if e.is_connect() {
                 RegistryError::Unreachable {
                     registry: reference.registry().to_owned(),
                     detail: error::root_cause(&e),
+                }
+            } else if e.is_timeout() {
+                RegistryError::Registry {
+                    reference: name.to_owned(),
+                    detail: "the registry stopped sending the manifest for 60 s".into(),
                 }
             } else {
                 RegistryError::Registry {
@@ -231,37 +238,52 @@ impl Registry {
                 }
             }
         };
-        let mut response = request.send().await.map_err(unreachable)?;
+        let mut response = request.send().await.map_err(failed)?;
         let status = response.status();
-        if status == reqwest::StatusCode::NOT_FOUND {
-            return Err(RegistryError::NotFound {
-                reference: name.to_owned(),
+        if status != reqwest::StatusCode::OK {
+            // The OCI error envelope, read no further than a manifest may go.
+            let body = read_capped(&mut response, self.limits.manifest_bytes)
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            let envelope: Option<oci_client::errors::OciEnvelope> =
+                serde_json::from_slice(&body).ok();
+            let unknown = envelope.as_ref().is_some_and(|e| {
+                e.errors.iter().any(|e| {
+                    matches!(
+                        e.code,
+                        oci_client::errors::OciErrorCode::ManifestUnknown
+                            | oci_client::errors::OciErrorCode::NameUnknown
+                    )
+                })
             });
-        }
-        if !status.is_success() {
+            if status == reqwest::StatusCode::NOT_FOUND || unknown {
+                return Err(RegistryError::NotFound {
+                    reference: name.to_owned(),
+                });
+            }
+            let said = envelope
+                .and_then(|e| e.errors.into_iter().next())
+                .map_or(String::new(), |e| format!(": {:?} {}", e.code, e.message));
             return Err(RegistryError::Registry {
                 reference: name.to_owned(),
-                detail: format!("the registry answered {status} for the manifest"),
+                detail: format!("the registry answered {status} for the manifest{said}"),
             });
         }
         let limit = self.limits.manifest_bytes;
-        let too_large = |size: String| RegistryError::TooLarge {
-            reference: name.to_owned(),
-            what: "manifest",
-            size,
-            limit,
-        };
-        if let Some(length) = response.content_length().filter(|&n| n > limit) {
-            return Err(too_large(format!("{length} bytes")));
+        match read_capped(&mut response, limit).await.map_err(failed)? {
+            Some(bytes) => Ok(bytes),
+            None => Err(RegistryError::TooLarge {
+                reference: name.to_owned(),
+                what: "manifest",
+                size: match response.content_length() {
+                    Some(length) if length > limit => format!("{length} bytes"),
+                    _ => format!("more than {limit} bytes"),
+                },
+                limit: format!("{limit} bytes"),
+            }),
         }
-        let mut bytes = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
-            if (bytes.len() + chunk.len()) as u64 > limit {
-                return Err(too_large(format!("more than {limit} bytes")));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        Ok(bytes)
     }
 
     /// Push `component` to `reference` (a tag; `latest` when none is given) as a wasm
@@ -313,8 +335,7 @@ impl Registry {
         let client = client_for(&reference);
         self.run(&name, pinned.registry(), async {
             let manifest_bytes = self.pull_manifest(&client, &reference, &name).await?;
-            // oci-client checks the digest too; fusebox checks it itself, so that the rule
-            // does not depend on a library's version.
+            // A pinned pull is only as good as this check: the bytes must hash to the pin.
             let actual = sha256_digest(&manifest_bytes);
             if actual != pinned.digest {
                 return Err(RegistryError::DigestMismatch {
@@ -392,6 +413,14 @@ impl Registry {
                     reference: reference.whole(),
                     detail: format!("the signature manifest is not an image manifest: {e}"),
                 })?;
+            if manifest.layers.len() > self.limits.signature_layers {
+                return Err(RegistryError::TooLarge {
+                    reference: reference.whole(),
+                    what: "signature manifest",
+                    size: format!("{} layers", manifest.layers.len()),
+                    limit: format!("{} layers", self.limits.signature_layers),
+                });
+            }
             let mut signatures = Vec::new();
             for layer in &manifest.layers {
                 let signature = layer
@@ -569,6 +598,25 @@ fn is_loopback(registry: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
+/// The body of `response`, or `None` once it is known to be longer than `limit`: from
+/// its `Content-Length` before reading, or from the bytes read so far.
+async fn read_capped(
+    response: &mut reqwest::Response,
+    limit: u64,
+) -> std::result::Result<Option<Vec<u8>>, reqwest::Error> {
+    if response.content_length().is_some_and(|n| n > limit) {
+        return Ok(None);
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if (bytes.len() + chunk.len()) as u64 > limit {
+            return Ok(None);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(Some(bytes))
+}
+
 /// Pull the blob `descriptor` names into memory, refusing it when its descriptor or its
 /// bytes exceed the limit for `what`, or when more bytes arrive than the descriptor says.
 async fn pull_blob(
@@ -588,7 +636,7 @@ async fn pull_blob(
         reference: name.to_owned(),
         what,
         size,
-        limit,
+        limit: format!("{limit} bytes"),
     };
     let size = u64::try_from(descriptor.size).unwrap_or(u64::MAX);
     if size > limit {

@@ -1,11 +1,12 @@
 //! What a registry can make fusebox read, hold or wait for.
 //!
 //! A registry is not trusted: fusebox reads its manifests and blobs before any signature
-//! has been checked. So every read is bounded. A manifest, config, layer or signature
+//! has been checked. So those reads are bounded: a manifest, config, layer or signature
 //! larger than its limit is refused as soon as its size is known (its descriptor, its
-//! `Content-Length`, or the bytes so far, whichever comes first), and a whole operation
-//! that takes longer than [`Limits::deadline`] is abandoned, however slowly the bytes
-//! trickle in. `docs/security.md` lists the limits.
+//! `Content-Length`, or the bytes so far, whichever comes first), and a step that takes
+//! longer than [`Limits::deadline`] is abandoned, however slowly the bytes trickle in.
+//! What oci-client reads on its own (a token endpoint's reply, error bodies on push) is
+//! bounded by the deadline only. `docs/security.md` lists the limits.
 
 use std::time::Duration;
 
@@ -27,8 +28,12 @@ pub struct Limits {
     pub component_bytes: u64,
     /// The largest signature payload. cosign's simple-signing payload is under 1 KiB.
     pub signature_bytes: u64,
-    /// The longest one operation (a pull, a push, a signature check) may take, from
-    /// its first request to its last byte.
+    /// The most signature layers read from one signature tag: one per signer is usual.
+    pub signature_layers: usize,
+    /// The longest one step may take, from its first request to its last byte: pulling
+    /// an artifact (manifest, config and layer), reading a signature tag (manifest and
+    /// payloads), or pushing one. `fusebox pull --key` and a compose of a new `oci`
+    /// source take a few such steps.
     pub deadline: Duration,
 }
 
@@ -39,7 +44,10 @@ impl Default for Limits {
             config_bytes: 1024 * 1024,
             component_bytes: MAX_COMPONENT_BYTES,
             signature_bytes: 64 * 1024,
-            deadline: Duration::from_secs(300),
+            signature_layers: 64,
+            // Time for a 128 MiB layer at about 2 Mbit/s; a registry slower than that
+            // is down, or stalling on purpose.
+            deadline: Duration::from_secs(600),
         }
     }
 }

@@ -22,6 +22,12 @@ enum Misbehaviour {
     GigabyteLayer,
     /// A good manifest whose layer says 100 bytes, and a blob that never ends.
     EndlessLayer,
+    /// A manifest whose config descriptor says 1 GB.
+    GigabyteConfig,
+    /// A signature tag with a hundred signature layers.
+    HundredSignatures,
+    /// A signature tag whose one payload says 1 GB.
+    GigabyteSignature,
 }
 
 const SMALL_LIMITS: Limits = Limits {
@@ -29,6 +35,7 @@ const SMALL_LIMITS: Limits = Limits {
     config_bytes: 64 * 1024,
     component_bytes: 1024 * 1024,
     signature_bytes: 64 * 1024,
+    signature_layers: 64,
     deadline: Duration::from_secs(3),
 };
 
@@ -37,12 +44,34 @@ const CONFIG: &[u8] = b"{}";
 
 /// The manifest the well-formed cases serve: a wasm artifact with one layer of `layer_size`.
 fn manifest(layer_size: u64) -> Vec<u8> {
+    manifest_sized(CONFIG.len() as u64, layer_size)
+}
+
+/// A wasm artifact manifest whose config and layer descriptors give these sizes.
+fn manifest_sized(config_size: u64, layer_size: u64) -> Vec<u8> {
     let layer = format!("sha256:{}", "0".repeat(64));
     serde_json::to_vec(&serde_json::json!({
         "schemaVersion": 2,
         "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": {"mediaType": "application/vnd.wasm.config.v0+json", "digest": sha256_digest(CONFIG), "size": CONFIG.len()},
+        "config": {"mediaType": "application/vnd.wasm.config.v0+json", "digest": sha256_digest(CONFIG), "size": config_size},
         "layers": [{"mediaType": "application/wasm", "digest": layer, "size": layer_size}],
+    }))
+    .unwrap()
+}
+
+/// A cosign signature tag's manifest with `count` payload layers of `size` each.
+fn signature_manifest(count: usize, size: u64) -> Vec<u8> {
+    let layer = serde_json::json!({
+        "mediaType": "application/vnd.dev.cosign.simplesigning.v1+json",
+        "digest": format!("sha256:{}", "1".repeat(64)),
+        "size": size,
+        "annotations": {"dev.cosignproject.cosign/signature": "MEUCIQ=="},
+    });
+    serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": sha256_digest(CONFIG), "size": 2},
+        "layers": vec![layer; count],
     }))
     .unwrap()
 }
@@ -119,6 +148,15 @@ fn answer(stream: TcpStream, misbehaviour: Misbehaviour, sent: &AtomicU64) -> st
             (Misbehaviour::EndlessLayer, p) if p.contains("/blobs/") => {
                 endless(&mut out, "", Duration::ZERO)?
             }
+            (Misbehaviour::GigabyteConfig, p) if p.contains("/manifests/") => {
+                body(&mut out, &manifest_sized(1_000_000_000, 100))?
+            }
+            (Misbehaviour::HundredSignatures, p) if p.contains("/manifests/sha256-") => {
+                body(&mut out, &signature_manifest(100, 100))?
+            }
+            (Misbehaviour::GigabyteSignature, p) if p.contains("/manifests/sha256-") => {
+                body(&mut out, &signature_manifest(1, 1_000_000_000))?
+            }
             _ => write!(out, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")?,
         }
     }
@@ -137,6 +175,17 @@ fn pull(misbehaviour: Misbehaviour, digest: &str) -> (RegistryError, u64, Durati
     (error, sent.load(Ordering::Relaxed), started.elapsed())
 }
 
+/// Read the signatures of an artifact from a registry that misbehaves so.
+fn signatures(misbehaviour: Misbehaviour) -> RegistryError {
+    let (address, _) = serve(misbehaviour);
+    let pinned = Pinned::parse(&format!("{address}/hostile/component@{}", any_digest())).unwrap();
+    let registry = Registry::new().unwrap().with_limits(SMALL_LIMITS);
+    match registry.signatures(&pinned) {
+        Ok(_) => panic!("a hostile registry's signatures were read"),
+        Err(e) => e,
+    }
+}
+
 fn any_digest() -> String {
     sha256_digest(b"not what the registry serves")
 }
@@ -145,11 +194,13 @@ fn any_digest() -> String {
 fn a_manifest_that_says_it_is_a_gigabyte_is_refused_unread() {
     let (error, sent, _) = pull(Misbehaviour::GigabyteManifest, &any_digest());
     assert!(
-        matches!(&error, RegistryError::TooLarge { what: "manifest", size, limit: 65536, .. } if size == "1000000000 bytes"),
+        matches!(&error, RegistryError::TooLarge { what: "manifest", size, limit, .. } if size == "1000000000 bytes" && limit == "65536 bytes"),
         "{error:?}"
     );
     assert!(
-        error.to_string().contains("more than the 65536-byte limit"),
+        error
+            .to_string()
+            .contains("the manifest is 1000000000 bytes, over fusebox's limit of 65536 bytes"),
         "{error}"
     );
     // Whatever the socket buffers held; fusebox read none of it.
@@ -191,9 +242,9 @@ fn a_layer_whose_descriptor_says_a_gigabyte_is_refused_before_it_is_fetched() {
             &error,
             RegistryError::TooLarge {
                 what: "layer",
-                limit: 1048576,
+                limit,
                 ..
-            }
+            } if limit == "1048576 bytes"
         ),
         "{error:?}"
     );
@@ -227,4 +278,34 @@ fn a_layer_longer_than_its_descriptor_is_cut_off() {
         "{error}"
     );
     assert!(sent < 16 * 1024 * 1024, "the registry sent {sent} bytes");
+}
+
+#[test]
+fn a_config_whose_descriptor_says_a_gigabyte_is_refused_before_it_is_fetched() {
+    let digest = sha256_digest(&manifest_sized(1_000_000_000, 100));
+    let (error, _, _) = pull(Misbehaviour::GigabyteConfig, &digest);
+    assert!(
+        matches!(&error, RegistryError::TooLarge { what: "config", size, limit, .. }
+            if size == "1000000000 bytes by its descriptor" && limit == "65536 bytes"),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn a_signature_tag_with_a_hundred_layers_is_refused_before_any_is_fetched() {
+    let error = signatures(Misbehaviour::HundredSignatures);
+    assert!(
+        matches!(&error, RegistryError::TooLarge { what: "signature manifest", size, limit, .. }
+            if size == "100 layers" && limit == "64 layers"),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn a_signature_payload_whose_descriptor_says_a_gigabyte_is_refused() {
+    let error = signatures(Misbehaviour::GigabyteSignature);
+    assert!(
+        matches!(&error, RegistryError::TooLarge { what: "signature", limit, .. } if limit == "65536 bytes"),
+        "{error:?}"
+    );
 }

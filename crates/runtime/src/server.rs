@@ -170,6 +170,9 @@ where
     });
     http1::Builder::new()
         .keep_alive(true)
+        // A client that shuts down its sending side once the request is out (`nc -N`,
+        // some proxies) still gets its answer; hyper would otherwise drop the request.
+        .half_close(true)
         .serve_connection(TokioIo::new(io), service)
 }
 
