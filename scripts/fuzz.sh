@@ -7,6 +7,7 @@
 #   FUZZ_RUNS=10000000 scripts/fuzz.sh     a number of executions each instead of a time
 #   FUZZ_TARGETS="manifest oci" …          some targets only
 #   FUZZ_SANITIZER=address …               with AddressSanitizer (see below)
+#   FUZZ_REPORT=path …                     the report somewhere else than below
 #
 # Why stable works: cargo-fuzz instruments with LLVM's SanitizerCoverage passes and links
 # libFuzzer, and both are reached through `-C` flags that stable rustc takes. Only
@@ -29,7 +30,7 @@ seconds=${1:-60}
 runs=${FUZZ_RUNS:-}
 targets=(${FUZZ_TARGETS:-jwt api sequence manifest oci component request})
 sanitizer=${FUZZ_SANITIZER:-none}
-report=target/fusebox/fuzz.md
+report=${FUZZ_REPORT:-target/fusebox/fuzz.md}
 mkdir -p target/fusebox
 
 proptest_instead() {
@@ -74,8 +75,10 @@ for target in "${targets[@]}"; do
             done
             ;;
         component)
+            # The real components up to 90 KB: larger seeds slow every execution and
+            # add no structure the small ones lack.
             for c in target/guests/wasm32-wasip2/component/*.wasm; do
-                [ -f "$c" ] && cp -n "$c" "$corpus/" || true
+                [ -f "$c" ] && [ "$(stat -c %s "$c")" -le 90000 ] && cp -n "$c" "$corpus/" || true
             done
             ;;
     esac
@@ -87,12 +90,14 @@ for target in "${targets[@]}"; do
     log=target/fusebox/fuzz-$target.log
     if [ -n "$runs" ]; then budget=(-runs="$runs"); what="$runs runs"; else
         budget=(-max_total_time="$seconds"); what="${seconds}s"; fi
+    max_len=1048576
+    [ "$target" = component ] && max_len=131072
     echo "fuzz: $target for $what"
     started=$SECONDS
     marker=$(mktemp)
     # -close_fd_mask=1: the request target's host writes an access-log line per request.
     if (cd fuzz && "${bootstrap[@]}" cargo fuzz run --sanitizer "$sanitizer" "$target" \
-            "corpus/$target" -- "${budget[@]}" -rss_limit_mb=4096 -max_len=1048576 \
+            "corpus/$target" -- "${budget[@]}" -rss_limit_mb=4096 -max_len="$max_len" \
             -close_fd_mask=1) > "$log" 2>&1; then
         result=ok
     else
