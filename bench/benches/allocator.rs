@@ -39,7 +39,7 @@ fn allocators(c: &mut Criterion) {
             },
             config: Vec::new(),
             allocator,
-            cache_dir: None,
+            ..RuntimeConfig::default()
         };
         let runtime = Runtime::new(artifact, config).unwrap();
         group.bench_function(name, |b| b.iter(|| healthz(&runtime, &tokio)));

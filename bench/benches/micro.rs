@@ -16,7 +16,7 @@ use bytes::Bytes;
 use criterion::Criterion;
 use fusebox_bench::native::math;
 use fusebox_bench::{fused, mesh, quick, record, root};
-use fusebox_runtime::runtime::{Allocator, Limits, Runtime, RuntimeConfig};
+use fusebox_runtime::runtime::{Limits, Runtime, RuntimeConfig};
 use http_body_util::{BodyExt, Empty};
 use std::hint::black_box;
 use std::process::Command;
@@ -65,8 +65,7 @@ fn cold_start(c: &mut Criterion) {
             auth_token::KEY_CONFIG.into(),
             "benchmark-key-0123456789abcdef-0123".into(),
         )],
-        allocator: Allocator::Pooling,
-        cache_dir: None,
+        ..RuntimeConfig::default()
     };
     let runtime = Runtime::new(&artifact, config).expect("load the artifact");
     let tokio = tokio::runtime::Builder::new_current_thread()

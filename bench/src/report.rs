@@ -558,6 +558,35 @@ fn breakdown(doc: &mut String, b: &Breakdown) -> Written {
          its cost.\n",
         us(add.one_thread.in_process_ns),
         us(add.workers.in_process_ns)
+    )?;
+    let (off, Some(on)) = (&add.one_thread, &b.add_with_concurrency) else {
+        return Ok(());
+    };
+    writeln!(
+        doc,
+        "**Component-model concurrency.** wasmtime turns `concurrency_support` on by \
+         default; with it on, every call between the guest and the host creates and \
+         deletes a task in a table. A WASI 0.2 artifact never uses it, so fusebox turns it \
+         off (`RuntimeConfig::concurrency`). The same `/v1/add`, one thread, right after the \
+         run above with it off:\n\n\
+         | `POST /v1/add`, one thread | concurrency off (fusebox) | on (wasmtime's default) | on ÷ off |\n\
+         |---|---|---|---|\n\
+         | instantiation | {} | {} | {:.2}× |\n\
+         | guest | {} | {} | {:.2}× |\n\
+         | teardown | {} | {} | {:.2}× |\n\
+         | **in-process total** | **{}** | **{}** | **{:.2}×** |\n",
+        us(off.instantiate_ns),
+        us(on.instantiate_ns),
+        on.instantiate_ns / off.instantiate_ns,
+        us(off.guest_ns),
+        us(on.guest_ns),
+        on.guest_ns / off.guest_ns,
+        us(off.teardown_ns),
+        us(on.teardown_ns),
+        on.teardown_ns / off.teardown_ns,
+        us(off.in_process_ns),
+        us(on.in_process_ns),
+        on.in_process_ns / off.in_process_ns,
     )
 }
 

@@ -349,6 +349,11 @@ pub struct Breakdown {
     pub healthz: RouteBreakdown,
     /// `POST /v1/add`, authenticated.
     pub add: RouteBreakdown,
+    /// `POST /v1/add` in-process on one thread with component-model concurrency on
+    /// (wasmtime's default), beside `add.one_thread` with it off (fusebox's). Absent
+    /// from runs before it was measured.
+    #[serde(default)]
+    pub add_with_concurrency: Option<PhaseMedians>,
 }
 
 /// One route's phases, two ways, and the same request over HTTP.

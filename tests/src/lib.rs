@@ -285,6 +285,7 @@ impl TestHost {
             // A large artifact (the Python calculator's) compiles once per machine, not
             // once per test binary.
             cache_dir: Some(repo().join("target/fusebox/wasmtime-cache")),
+            ..RuntimeConfig::default()
         };
         Ok(TestHost {
             runtime: Runtime::new(artifact, config)?,

@@ -5,7 +5,7 @@
 use super::{Bench, KEY, artifact, process};
 use crate::results::{Breakdown, PhaseMedians, RouteBreakdown};
 use anyhow::{Context as _, bail};
-use fusebox_runtime::runtime::{Allocator, Limits, Phases, Runtime, RuntimeConfig};
+use fusebox_runtime::runtime::{Phases, Runtime, RuntimeConfig};
 use http_body_util::{BodyExt as _, Full};
 use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
@@ -61,10 +61,16 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Breakdown> {
         eprintln!("bench: breakdown of {}: {measured:?}", route.path);
         Ok(measured)
     };
+    let (healthz, add) = (route(&HEALTHZ)?, route(&ADD)?);
+    // The concurrency lever, right after the same route with it off (`add.one_thread`).
+    let with_concurrency = Arc::new(runtime_with(&std::fs::read(artifact())?, true)?);
+    let add_with_concurrency = in_process(&with_concurrency, &ADD, &token, requests, Threads::One)?;
+    eprintln!("bench: /v1/add with component-model concurrency on: {add_with_concurrency:?}");
     Ok(Breakdown {
         requests,
-        healthz: route(&HEALTHZ)?,
-        add: route(&ADD)?,
+        healthz,
+        add,
+        add_with_concurrency: Some(add_with_concurrency),
     })
 }
 
@@ -150,13 +156,17 @@ fn in_process(
 
 /// The host's runtime for `artifact`, with the bench key, as `fusebox serve` sets it up.
 fn runtime(artifact: &[u8]) -> anyhow::Result<Runtime> {
+    runtime_with(artifact, false)
+}
+
+/// The same, with component-model concurrency on or off (`RuntimeConfig::concurrency`).
+fn runtime_with(artifact: &[u8], concurrency: bool) -> anyhow::Result<Runtime> {
     Ok(Runtime::new(
         artifact,
         RuntimeConfig {
-            limits: Limits::default(),
             config: vec![(auth_token::KEY_CONFIG.to_owned(), KEY.to_owned())],
-            allocator: Allocator::Pooling,
-            cache_dir: None,
+            concurrency,
+            ..RuntimeConfig::default()
         },
     )?)
 }

@@ -153,6 +153,7 @@ fn all_met() -> Results {
                 one_thread: phases(70_000.0),
                 http_ns: 224_000.0,
             },
+            add_with_concurrency: Some(phases(80_000.0)),
         },
     }
 }
@@ -356,4 +357,17 @@ fn sections_render_their_figures() {
         "| **in-process total** | **84.0 µs** | **52.0 µs** | **110.0 µs** | **70.0 µs** |"
     ));
     assert!(doc.contains("Not measured in this run: `wrk` is not installed."));
+}
+
+#[test]
+fn the_concurrency_lever_sits_beside_the_same_route_without_it() {
+    let mut results = all_met();
+    let doc = render(&results);
+    assert!(
+        doc.contains("| **in-process total** | **70.0 µs** | **80.0 µs** | **1.14×** |"),
+        "{doc}"
+    );
+    // A run from before the lever was measured renders without the table.
+    results.breakdown.add_with_concurrency = None;
+    assert!(!render(&results).contains("concurrency off (fusebox)"));
 }

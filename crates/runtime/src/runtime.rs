@@ -94,6 +94,12 @@ pub struct RuntimeConfig {
     /// the artifact and the engine's settings), or `None` to compile at every start. A
     /// large artifact, such as one with a Python component, then compiles once.
     pub cache_dir: Option<std::path::PathBuf>,
+    /// Whether stores support component-model concurrency (wasmtime's
+    /// `Config::concurrency_support`, on by default there). A WASI 0.2 artifact never
+    /// uses it, and with it on every call between the guest and the host creates and
+    /// deletes a task in a table; so fusebox turns it off (`make bench` measures both,
+    /// side by side, in the breakdown).
+    pub concurrency: bool,
 }
 
 impl Default for RuntimeConfig {
@@ -103,6 +109,7 @@ impl Default for RuntimeConfig {
             config: Vec::new(),
             allocator: Allocator::Pooling,
             cache_dir: None,
+            concurrency: false,
         }
     }
 }
@@ -497,6 +504,7 @@ pub fn malformed<B>(request: &hyper::Request<B>) -> Option<String> {
 fn engine_config(config: &RuntimeConfig) -> Result<Config, HostError> {
     let mut engine = Config::new();
     engine.epoch_interruption(true);
+    engine.concurrency_support(config.concurrency);
     if let Some(dir) = &config.cache_dir {
         // wasmtime wants an absolute directory; a relative one means "from here".
         let dir = std::path::absolute(dir).map_err(|e| HostError::Engine(e.into()))?;

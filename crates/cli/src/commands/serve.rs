@@ -176,6 +176,7 @@ impl Serve {
                 AllocatorArg::OnDemand => Allocator::OnDemand,
             },
             cache_dir: self.cache_dir,
+            ..RuntimeConfig::default()
         };
         let runtime = Runtime::new(&artifact, runtime_config)
             .with_context(|| format!("cannot serve {}", self.artifact.display()))?;
