@@ -95,10 +95,11 @@ for target in "${targets[@]}"; do
     echo "fuzz: $target for $what"
     started=$SECONDS
     marker=$(mktemp)
-    # -close_fd_mask=1: the request target's host writes an access-log line per request.
+    # -close_fd_mask=3: the request target's host writes an access-log line (stdout) and
+    # the guest's log lines (stderr) per request; libFuzzer keeps its own output.
     if (cd fuzz && "${bootstrap[@]}" cargo fuzz run --sanitizer "$sanitizer" "$target" \
             "corpus/$target" -- "${budget[@]}" -rss_limit_mb=4096 -max_len="$max_len" \
-            -close_fd_mask=1) > "$log" 2>&1; then
+            -close_fd_mask=3) > "$log" 2>&1; then
         result=ok
     else
         result=FAILED
