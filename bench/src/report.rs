@@ -570,24 +570,25 @@ fn breakdown(doc: &mut String, b: &Breakdown) -> Written {
          off (`RuntimeConfig::concurrency`). The same `/v1/add`, one thread, right after the \
          run above with it off:\n\n\
          | `POST /v1/add`, one thread | concurrency off (fusebox) | on (wasmtime's default) | on ÷ off |\n\
-         |---|---|---|---|\n\
-         | instantiation | {} | {} | {:.2}× |\n\
-         | guest | {} | {} | {:.2}× |\n\
-         | teardown | {} | {} | {:.2}× |\n\
-         | **in-process total** | **{}** | **{}** | **{:.2}×** |\n",
-        us(off.instantiate_ns),
-        us(on.instantiate_ns),
-        on.instantiate_ns / off.instantiate_ns,
-        us(off.guest_ns),
-        us(on.guest_ns),
-        on.guest_ns / off.guest_ns,
-        us(off.teardown_ns),
-        us(on.teardown_ns),
-        on.teardown_ns / off.teardown_ns,
-        us(off.in_process_ns),
-        us(on.in_process_ns),
-        on.in_process_ns / off.in_process_ns,
-    )
+         |---|---|---|---|"
+    )?;
+    let rows: [(&str, Phase); 4] = [
+        ("instantiation", |p| p.instantiate_ns),
+        ("guest", |p| p.guest_ns),
+        ("teardown", |p| p.teardown_ns),
+        ("**in-process total**", |p| p.in_process_ns),
+    ];
+    for (name, phase) in rows {
+        let (off, on) = (phase(off), phase(on));
+        writeln!(
+            doc,
+            "| {name} | {} | {} | {:.2}× |",
+            us(off),
+            us(on),
+            on / off
+        )?;
+    }
+    writeln!(doc)
 }
 
 /// The goals of `table`, one row each.

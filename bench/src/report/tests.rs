@@ -364,7 +364,7 @@ fn the_concurrency_lever_sits_beside_the_same_route_without_it() {
     let mut results = all_met();
     let doc = render(&results);
     assert!(
-        doc.contains("| **in-process total** | **70.0 µs** | **80.0 µs** | **1.14×** |"),
+        doc.contains("| **in-process total** | 70.0 µs | 80.0 µs | 1.14× |"),
         "{doc}"
     );
     // A run from before the lever was measured renders without the table.
