@@ -108,13 +108,23 @@ for target in "${targets[@]}"; do
     took=$((SECONDS - started))
     # Crashes of this run only: older ones are under fuzz/artifacts too.
     crashes=$(find "fuzz/artifacts/$target" -type f -newer "$marker" 2>/dev/null | wc -l)
-    rm -f "$marker"
-    done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1 || true)
-    executions=$(grep -oE 'Done [0-9]+ runs' "$log" | grep -oE '[0-9]+' || echo 0)
+    # The last status line: DONE at the end of a run, or the latest before a crash.
+    done_line=$(grep -aE '^#[0-9]+[[:space:]]' "$log" | tail -1 || true)
+    executions=$(grep -oE '^#[0-9]+' <<<"$done_line" | tr -d '#' || echo 0)
     edges=$(grep -oE 'cov: [0-9]+' <<<"$done_line" | grep -oE '[0-9]+' || echo "?")
     features=$(grep -oE 'ft: [0-9]+' <<<"$done_line" | grep -oE '[0-9]+' || echo "?")
     rows+=("| $target | $executions | $edges | $features | $took s | $crashes | $result |")
-    [ "$result" = ok ] || tail -40 "$log"
+    if [ "$result" != ok ]; then
+        tail -20 "$log"
+        # The run closed the target's stderr, and with it the panic message: replay
+        # each new crash input once, with stderr, to show it.
+        find "fuzz/artifacts/$target" -type f -newer "$marker" 2>/dev/null | while read -r input; do
+            echo "fuzz: replaying $input"
+            (cd fuzz && cargo fuzz run --sanitizer "$sanitizer" "$target" "${input#fuzz/}") 2>&1 |
+                grep -E -A3 'panicked at' | tee -a "$log" || true
+        done
+    fi
+    rm -f "$marker"
 done
 
 {

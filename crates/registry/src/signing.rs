@@ -229,7 +229,11 @@ impl SignatureLayer {
         let der = BASE64.decode(self.signature.trim()).ok()?;
         let signature = DerSignature::from_bytes(&der).ok()?;
         key.key.verify(&self.payload, &signature).ok()?;
-        let payload: Payload = serde_json::from_slice(&self.payload).ok()?;
+        // JSON is UTF-8 (RFC 8259). `from_slice` alone skips the fields it ignores
+        // without checking their bytes, so it took a payload with invalid UTF-8 in an
+        // unknown field: found by the `oci` fuzz target.
+        let text = std::str::from_utf8(&self.payload).ok()?;
+        let payload: Payload = serde_json::from_str(text).ok()?;
         (payload.critical.kind == SIGNATURE_TYPE)
             .then_some(payload.critical.image.docker_manifest_digest)
     }
@@ -310,6 +314,36 @@ mod tests {
         assert!(
             matches!(err, RegistryError::SignedOtherManifest { ref signed, .. } if signed == DIGEST)
         );
+    }
+
+    #[test]
+    fn a_signed_payload_that_is_not_utf8_is_refused() {
+        // The `oci` fuzz target's crash, reduced: a payload the signer signed, valid but
+        // for one byte that is not UTF-8, inside a field the verifier does not read.
+        let dir = tempfile::tempdir().unwrap();
+        let (private, public) = key_pair(dir.path(), "a");
+        let mut payload = format!(
+            r#"{{"critical":{{"identity":{{"docker-reference":"r"}},"image":{{"docker-manifest-digest":"{DIGEST}"}},"type":"{SIGNATURE_TYPE}"}},"optional":null,"extra":"X"}}"#
+        )
+        .into_bytes();
+        let at = payload.iter().rposition(|&b| b == b'X').unwrap();
+        payload[at] = 0xff;
+        let signature: Signature = private.key.sign(&payload);
+        let layer = SignatureLayer {
+            payload,
+            signature: BASE64.encode(signature.to_der().as_bytes()),
+        };
+        assert_eq!(layer.verified_digest(&public), None);
+
+        // The same payload with the byte as valid UTF-8 verifies: only the byte decides.
+        let mut valid = layer.payload.clone();
+        valid[at] = b'X';
+        let signature: Signature = private.key.sign(&valid);
+        let layer = SignatureLayer {
+            payload: valid,
+            signature: BASE64.encode(signature.to_der().as_bytes()),
+        };
+        assert_eq!(layer.verified_digest(&public).as_deref(), Some(DIGEST));
     }
 
     #[test]
