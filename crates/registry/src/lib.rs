@@ -351,8 +351,7 @@ impl Registry {
                 &reference,
                 &manifest.config,
                 &name,
-                "config",
-                limits,
+                ("config", limits.config_bytes),
             )
             .await?;
             let component = pull_blob(
@@ -360,8 +359,7 @@ impl Registry {
                 &reference,
                 &manifest.layers[0],
                 &name,
-                "layer",
-                limits,
+                ("layer", limits.component_bytes),
             )
             .await?;
             let artifact = Artifact {
@@ -433,8 +431,14 @@ impl Registry {
                 ) else {
                     continue;
                 };
-                let payload =
-                    pull_blob(&client, &reference, layer, &name, "signature", &self.limits).await?;
+                let payload = pull_blob(
+                    &client,
+                    &reference,
+                    layer,
+                    &name,
+                    ("signature", self.limits.signature_bytes),
+                )
+                .await?;
                 signatures.push(SignatureLayer {
                     payload,
                     signature: signature.clone(),
@@ -618,20 +622,15 @@ async fn read_capped(
 }
 
 /// Pull the blob `descriptor` names into memory, refusing it when its descriptor or its
-/// bytes exceed the limit for `what`, or when more bytes arrive than the descriptor says.
+/// bytes exceed `limit`, or when more bytes arrive than the descriptor says. `what`
+/// (`config`, `layer`, `signature`) names the blob in errors.
 async fn pull_blob(
     client: &Client,
     reference: &Reference,
     descriptor: &OciDescriptor,
     name: &str,
-    what: &'static str,
-    limits: &Limits,
+    (what, limit): (&'static str, u64),
 ) -> Result<Vec<u8>> {
-    let limit = match what {
-        "config" => limits.config_bytes,
-        "signature" => limits.signature_bytes,
-        _ => limits.component_bytes,
-    };
     let too_large = |size: String| RegistryError::TooLarge {
         reference: name.to_owned(),
         what,
