@@ -5,6 +5,10 @@
 # below, so vendoring needs no network beyond the cargo registry. wasmtime's host crates
 # carry the WIT they implement:
 #   - wasi:{cli,clocks,filesystem,http,io,random,sockets} from `wasmtime-wasi-http`;
+#   - WASI 0.3.0 (wasi:{cli,clocks,filesystem,http,random,sockets}@0.3.0) from
+#     `wasmtime-wasi-http` 48, the host `fusebox serve` runs: its p3 module carries
+#     the WIT it implements, one file per package. Every 0.3 guest pins 0.3.0 too, so
+#     that one artifact has one `wasi:http/types`;
 #   - wasi:config from `wasmtime-wasi-config` 48, the host fusebox tests against: it
 #     implements `wasi:config@0.2.0-rc.1`, and prerelease versions never semver-match,
 #     so this one must equal the host's;
@@ -33,6 +37,7 @@ cd "$(dirname "$0")/.."
 
 WASI_CRATE=wasmtime-wasi-http
 WASI_VERSION=36.0.0
+P3_VERSION=48.0.8
 CONFIG_CRATE=wasmtime-wasi-config
 CONFIG_VERSION=48.0.8
 DRAFT_CRATE=wasmcloud-runtime
@@ -60,6 +65,7 @@ version = "0.0.0"
 edition = "2021"
 [dependencies]
 $WASI_CRATE = { version = "=$WASI_VERSION", default-features = false }
+$WASI_CRATE-p3 = { package = "$WASI_CRATE", version = "=$P3_VERSION", default-features = false }
 $CONFIG_CRATE = { version = "=$CONFIG_VERSION", default-features = false }
 $DRAFT_CRATE = { version = "=$DRAFT_VERSION", default-features = false }
 $SPIN_CRATE = { version = "=$SPIN_VERSION", default-features = false }
@@ -91,10 +97,25 @@ vendor_package() {
     cp "$1"/*.wit "$out/$id/"
 }
 
+# Copy the one-file package $1 to $out/<name>@<version>/, named after its package line.
+vendor_file() {
+    local id
+    id=$(sed -n 's/^package wasi:\([a-z-]*\)@\([^;]*\);.*/\1@\2/p' "$1" | head -n 1)
+    if [[ -z "$id" ]]; then
+        echo "vendor-wit: no 'package wasi:…' line in $1" >&2
+        exit 1
+    fi
+    mkdir -p "$out/$id"
+    cp "$1" "$out/$id/"
+}
+
 rm -rf "${out:?}"
 mkdir -p "$out"
 for dir in "$(crate_dir "$WASI_CRATE" "$WASI_VERSION")"/wit/deps/*/; do
     vendor_package "$dir"
+done
+for file in "$(crate_dir "$WASI_CRATE" "$P3_VERSION")"/src/p3/wit/deps/*.wit; do
+    vendor_file "$file"
 done
 vendor_package "$(crate_dir "$CONFIG_CRATE" "$CONFIG_VERSION")/wit/deps/config"
 vendor_package "$(crate_dir "$DRAFT_CRATE" "$DRAFT_VERSION")/wit/deps/config"
