@@ -11,6 +11,8 @@
 # are current and nothing runs: a fresh clone composes without installing cargo-component
 # (git gives every file the same mtime, so make's timestamps cannot tell). `make check`
 # regenerates them all anyway and compares, so a stale stamp cannot hide stale bindings.
+# A guest without `[package.metadata.component]` generates its bindings with
+# wit-bindgen's macro at build time (the WASI 0.3 components), and is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +33,7 @@ inputs_of() {
 
 stale=()
 for dir in "$@"; do
+    grep -q '^\[package.metadata.component\]' "$dir/Cargo.toml" || continue
     if $check || [[ "$(cat "$dir/src/bindings.inputs" 2>/dev/null)" != "$(inputs_of "$dir")" ]]; then
         stale+=("$dir")
     fi

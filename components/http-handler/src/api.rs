@@ -31,6 +31,12 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// The scope a token needs to use the calculator endpoints.
 pub const CALC_SCOPE: &str = "calc";
 
+/// The header in which the auth middleware (WASI 0.3, `components/auth-middleware`)
+/// hands the principal it verified to the service behind it, as [`ForwardedPrincipal`]
+/// JSON. The middleware removes any copy a client sent, so inside the fused artifact the
+/// header can only have come from it.
+pub const PRINCIPAL_HEADER: &str = "fusebox-principal";
+
 /// A binary operation the calculator offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
@@ -138,6 +144,12 @@ impl ApiError {
         )
     }
 
+    /// 500: the server's own configuration is broken (for the auth middleware, a policy
+    /// that does not parse). The message says what to fix.
+    pub fn misconfigured(message: impl Into<String>) -> Self {
+        Self::new(500, "misconfigured", message)
+    }
+
     /// The response that carries this error.
     pub fn into_response(self) -> Response {
         #[derive(Serialize)]
@@ -182,6 +194,91 @@ pub trait Principal {
     fn has_scope(&self, scope: &str) -> bool;
     /// When the caller's token expires, in seconds since the Unix epoch.
     fn expires_at(&self) -> u64;
+}
+
+/// A principal that the auth middleware verified, as it travels in [`PRINCIPAL_HEADER`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForwardedPrincipal {
+    /// Who the caller is.
+    pub subject: String,
+    /// The scopes the caller holds.
+    pub scopes: Vec<String>,
+    /// When the caller's token expires, in seconds since the Unix epoch.
+    pub expires_at: u64,
+}
+
+impl ForwardedPrincipal {
+    /// A copy of `principal`'s claims.
+    pub fn of(principal: &impl Principal) -> Self {
+        ForwardedPrincipal {
+            subject: principal.subject(),
+            scopes: principal.scopes(),
+            expires_at: principal.expires_at(),
+        }
+    }
+
+    /// The header value: JSON, which escapes every control character.
+    pub fn to_header(&self) -> String {
+        serde_json::to_string(self).expect("a principal always serializes")
+    }
+
+    /// The principal in a header value, or `None` if it is not one.
+    pub fn from_header(value: &[u8]) -> Option<Self> {
+        serde_json::from_slice(value).ok()
+    }
+}
+
+impl Principal for ForwardedPrincipal {
+    fn subject(&self) -> String {
+        self.subject.clone()
+    }
+    fn scopes(&self) -> Vec<String> {
+        self.scopes.clone()
+    }
+    fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+    fn expires_at(&self) -> u64 {
+        self.expires_at
+    }
+}
+
+/// Why the auth component rejected a token: its `auth-error` variant, which each glue
+/// maps from its own bindings, so that the words the client reads have one home.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthFailure {
+    /// No signing key is configured.
+    NotConfigured,
+    /// The token is not a well-formed JWT; the text says where.
+    Malformed(String),
+    /// The header names an algorithm other than HS256.
+    UnsupportedAlgorithm(String),
+    /// The signature does not match.
+    BadSignature,
+    /// A required claim is missing or has the wrong type.
+    InvalidClaims(String),
+    /// The token has expired.
+    Expired,
+    /// The token is not valid yet.
+    NotYetValid,
+}
+
+impl AuthFailure {
+    /// The reason shown to the client in the 401 body.
+    pub fn reason(&self) -> String {
+        match self {
+            AuthFailure::NotConfigured => "the server has no token key configured".into(),
+            AuthFailure::Malformed(why) => format!("malformed token: {why}"),
+            AuthFailure::UnsupportedAlgorithm(alg) => {
+                format!("unsupported algorithm {alg:?}; only HS256 is accepted")
+            }
+            AuthFailure::BadSignature => "token signature does not match".into(),
+            AuthFailure::InvalidClaims(why) => format!("invalid claims: {why}"),
+            AuthFailure::Expired => "token has expired".into(),
+            AuthFailure::NotYetValid => "token is not valid yet".into(),
+        }
+    }
 }
 
 /// What the API needs from the rest of the system. In the component these calls cross
@@ -299,7 +396,7 @@ fn try_serve<S: Services>(
 }
 
 /// 401 unless the request carries a valid `Bearer` token.
-fn authenticate<S: Services>(
+pub fn authenticate<S: Services>(
     services: &S,
     request: &Request<'_>,
 ) -> Result<S::Principal, ApiError> {
@@ -327,7 +424,7 @@ fn authenticate<S: Services>(
 }
 
 /// 401 as for [`authenticate`], then 403 unless the principal holds `scope`.
-fn authorize<S: Services>(
+pub fn authorize<S: Services>(
     services: &S,
     request: &Request<'_>,
     scope: &str,

@@ -13,7 +13,6 @@ use crate::bindings::wasi::http::types::{
 };
 use crate::bindings::wasi::io::streams::StreamError;
 use alloc::borrow::ToOwned;
-use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec;
 use alloc::vec::Vec;
@@ -182,16 +181,17 @@ impl api::Services for FusedServices {
     type Principal = Principal;
 
     fn verify(&self, token: &str) -> Result<Principal, String> {
-        verifier::verify(token).map_err(|error| match error {
-            AuthError::NotConfigured => "the server has no token key configured".into(),
-            AuthError::Malformed(why) => format!("malformed token: {why}"),
-            AuthError::UnsupportedAlgorithm(alg) => {
-                format!("unsupported algorithm {alg:?}; only HS256 is accepted")
+        verifier::verify(token).map_err(|error| {
+            match error {
+                AuthError::NotConfigured => api::AuthFailure::NotConfigured,
+                AuthError::Malformed(why) => api::AuthFailure::Malformed(why),
+                AuthError::UnsupportedAlgorithm(alg) => api::AuthFailure::UnsupportedAlgorithm(alg),
+                AuthError::BadSignature => api::AuthFailure::BadSignature,
+                AuthError::InvalidClaims(why) => api::AuthFailure::InvalidClaims(why),
+                AuthError::Expired => api::AuthFailure::Expired,
+                AuthError::NotYetValid => api::AuthFailure::NotYetValid,
             }
-            AuthError::BadSignature => "token signature does not match".into(),
-            AuthError::InvalidClaims(why) => format!("invalid claims: {why}"),
-            AuthError::Expired => "token has expired".into(),
-            AuthError::NotYetValid => "token is not valid yet".into(),
+            .reason()
         })
     }
 
