@@ -89,6 +89,15 @@ compose-wasmcloud: tools bindings fusebox
 compose-spin: tools bindings fusebox
 	$(FUSEBOX) compose --manifest examples/spin/fusebox.toml
 
+# The WASI 0.3 composition: the API on wasi:http/handler@0.3.0 behind the auth
+# middleware, with the same logger, calculator and auth components (docs/wasi-0.3.md).
+P3 := target/fusebox/service-p3.wasm
+
+.PHONY: compose-p3
+## Fuse examples/p3/fusebox.toml (WASI 0.3, auth as middleware) into target/fusebox/service-p3.wasm.
+compose-p3: tools bindings fusebox
+	$(FUSEBOX) compose --manifest examples/p3/fusebox.toml
+
 .PHONY: lattice
 ## Opt-in: the wasmCloud artifact on two wasmCloud hosts over NATS, by digest, through a host's loss (45 min build once).
 lattice: tools bindings

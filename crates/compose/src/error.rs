@@ -203,7 +203,8 @@ pub enum ComposeError {
     /// More than one component exports the interface `[artifact].export` names.
     #[error(
         "ambiguous export: both {} export `{interface}`, which [artifact] export at {at} \
-         names; a composition exports it from one component, so leave the other out",
+         names; a composition exports it from one component: leave the other out, or, for \
+         middleware in front of a service, list them outermost first in [artifact] chain",
         with_lines(providers)
     )]
     AmbiguousExport {
@@ -213,6 +214,16 @@ pub enum ComposeError {
         at: String,
         /// The exporting components, with their sections' lines.
         providers: Vec<(String, String)>,
+    },
+    /// A member of `[artifact].chain` cannot take its place in it.
+    #[error("[artifact] chain at {at} cannot have {component} where it is: {why}")]
+    ChainConflict {
+        /// The chain member.
+        component: String,
+        /// What is wrong, and what to change.
+        why: String,
+        /// Where the chain is written.
+        at: String,
     },
     /// A component lacks an export that a `wire` entry says it provides.
     #[error(

@@ -62,6 +62,12 @@ pub struct Artifact {
     pub export: String,
     /// Where `export` is written, as `file:line`.
     pub export_at: String,
+    /// The handler chain (`chain`): component names, outermost first. The artifact
+    /// exports `export` from the first; each one's import of `export` is wired to the
+    /// next one's export, as middleware in front of a service. Empty without the key.
+    pub chain: Vec<String>,
+    /// Where `chain` is written, as `file:line` (`export_at` without the key).
+    pub chain_at: String,
     /// The WAC package name of the composition (`package`), such as `fusebox:service`.
     /// Its namespace also names the components' packages in `--emit-wac`.
     pub package: String,
@@ -215,6 +221,7 @@ struct ArtifactFile {
     world: Option<Spanned<String>>,
     wit: Option<String>,
     export: Spanned<String>,
+    chain: Option<Spanned<Vec<String>>>,
     imports: Option<Spanned<Vec<String>>>,
     package: Option<Spanned<String>>,
 }
@@ -372,10 +379,23 @@ impl Manifest {
             }),
             None => None,
         };
+        let (chain, chain_at) = match artifact.chain {
+            Some(chain) if chain.get_ref().is_empty() => {
+                return Err(invalid(format!(
+                    "{}: [artifact] chain is empty: name the components a request passes \
+                     through, outermost first, or leave the key out",
+                    at(chain.span())
+                )));
+            }
+            Some(chain) => (chain.get_ref().clone(), at(chain.span())),
+            None => (Vec::new(), export_at.clone()),
+        };
         let artifact = Artifact {
             out: normalize(&dir.join(artifact.out.as_deref().unwrap_or(DEFAULT_OUT))),
             export,
             export_at: export_at.clone(),
+            chain,
+            chain_at,
             package,
             world,
             grant: match artifact.imports {
@@ -505,6 +525,26 @@ impl Manifest {
                  to fuse",
                 path.display()
             )));
+        }
+        let chain_at = &artifact.chain_at;
+        for (i, name) in artifact.chain.iter().enumerate() {
+            if !components.iter().any(|c| c.name == *name) {
+                return Err(invalid(format!(
+                    "{chain_at}: [artifact] chain names `{name}`, which is not a component \
+                     here; the components are: {}",
+                    components
+                        .iter()
+                        .map(|c| c.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+            if artifact.chain[..i].contains(name) {
+                return Err(invalid(format!(
+                    "{chain_at}: [artifact] chain names `{name}` twice; a request passes each \
+                     component once"
+                )));
+            }
         }
         Ok(Manifest {
             path,

@@ -4,17 +4,21 @@
 //! This is pure logic over names, so the rules can be read (and tested) without building
 //! a single component:
 //!
-//! 1. **The export.** `[artifact].export` comes from the one component that exports it.
-//! 2. **Automatic matching.** Each import of each fused component comes from the one
+//! 1. **The export.** `[artifact].export` comes from the one component that exports it,
+//!    or, with `[artifact].chain`, from the chain's first component.
+//! 2. **The chain.** Each component of `[artifact].chain` but the last imports the
+//!    exported interface from the next: middleware in front of a service. A chain member
+//!    that does not import it, or a last one that does, is an error.
+//! 3. **Automatic matching.** Each import of each fused component comes from the one
 //!    *other* component that exports the same interface: at the same version if one does,
 //!    otherwise at a semver-compatible one (same major; same minor below 1.0; pre-releases
 //!    only exactly). A `[components.<name>.wire]` entry names the provider instead.
-//! 3. **The host.** An import that no component exports is left to the host; the closed
+//! 4. **The host.** An import that no component exports is left to the host; the closed
 //!    world check then holds it to `[artifact].imports`.
-//! 4. **Optional components** (`optional = true`) are fused only when something imports
+//! 5. **Optional components** (`optional = true`) are fused only when something imports
 //!    from them. Every other component is fused, and one that nothing imports from and
 //!    that is not exported gets a warning.
-//! 5. **Order.** Providers are instantiated before their consumers; ties keep the
+//! 6. **Order.** Providers are instantiated before their consumers; ties keep the
 //!    manifest's order. A cycle is an error that prints it.
 //!
 //! One instance per component serves every consumer: the plan names components, never
@@ -69,40 +73,126 @@ pub fn plan(manifest: &Manifest, interfaces: &[Interfaces]) -> Result<Plan, Comp
 
     // 1. The artifact's export.
     let wanted = &manifest.artifact.export;
-    let exporters: Vec<(usize, String)> = interfaces
+    let export_of = |i: usize| {
+        interfaces[i]
+            .exports
+            .iter()
+            .find(|e| unversioned(e) == wanted)
+            .cloned()
+    };
+    let chain: Vec<usize> = manifest
+        .artifact
+        .chain
         .iter()
-        .enumerate()
-        .filter_map(|(i, c)| {
-            c.exports
-                .iter()
-                .find(|e| unversioned(e) == wanted)
-                .map(|e| (i, e.clone()))
-        })
+        .map(|name| index(name).expect("the manifest checks chain names"))
         .collect();
-    let (exporter, export) = match exporters.as_slice() {
-        [one] => one.clone(),
-        [] => {
-            return Err(ComposeError::NoExporter {
-                interface: wanted.clone(),
-                at: manifest.artifact.export_at.clone(),
-                exports: names
-                    .iter()
-                    .zip(interfaces)
-                    .map(|(n, c)| (n.to_string(), c.exports.clone()))
-                    .collect(),
-            });
-        }
-        many => {
-            return Err(ComposeError::AmbiguousExport {
-                interface: wanted.clone(),
-                at: manifest.artifact.export_at.clone(),
-                providers: many
-                    .iter()
-                    .map(|(i, _)| (names[*i].to_owned(), manifest.components[*i].at.clone()))
-                    .collect(),
-            });
+    let (exporter, export) = match chain.first() {
+        Some(&first) => match export_of(first) {
+            Some(export) => (first, export),
+            None => {
+                return Err(ComposeError::MissingExport {
+                    component: names[first].to_owned(),
+                    interface: wanted.clone(),
+                    needed_by: format!(
+                        "[artifact] (its chain at {} starts with {})",
+                        manifest.artifact.chain_at, names[first]
+                    ),
+                    exports: interfaces[first].exports.clone(),
+                });
+            }
+        },
+        None => {
+            let exporters: Vec<(usize, String)> = (0..interfaces.len())
+                .filter_map(|i| export_of(i).map(|e| (i, e)))
+                .collect();
+            match exporters.as_slice() {
+                [one] => one.clone(),
+                [] => {
+                    return Err(ComposeError::NoExporter {
+                        interface: wanted.clone(),
+                        at: manifest.artifact.export_at.clone(),
+                        exports: names
+                            .iter()
+                            .zip(interfaces)
+                            .map(|(n, c)| (n.to_string(), c.exports.clone()))
+                            .collect(),
+                    });
+                }
+                many => {
+                    return Err(ComposeError::AmbiguousExport {
+                        interface: wanted.clone(),
+                        at: manifest.artifact.export_at.clone(),
+                        providers: many
+                            .iter()
+                            .map(|(i, _)| {
+                                (names[*i].to_owned(), manifest.components[*i].at.clone())
+                            })
+                            .collect(),
+                    });
+                }
+            }
         }
     };
+
+    // 2. The chain: each member's import of the export comes from the next member.
+    let mut next_in_chain: Vec<Option<usize>> = vec![None; names.len()];
+    for (position, &member) in chain.iter().enumerate() {
+        let spec = &manifest.components[member];
+        let imports_it = interfaces[member]
+            .imports
+            .iter()
+            .any(|i| unversioned(i) == wanted);
+        let at = &manifest.artifact.chain_at;
+        if let Some(rule) = spec.wire.iter().find(|r| unversioned(&r.import) == wanted) {
+            return Err(ComposeError::ChainConflict {
+                component: spec.name.clone(),
+                why: format!(
+                    "its [components.{}.wire] entry at {} also says where its `{wanted}` \
+                     comes from; the chain decides that for its members, so remove the entry",
+                    spec.name, rule.at
+                ),
+                at: at.clone(),
+            });
+        }
+        match chain.get(position + 1) {
+            Some(&next) => {
+                if !imports_it {
+                    return Err(ComposeError::ChainConflict {
+                        component: spec.name.clone(),
+                        why: format!(
+                            "it does not import `{wanted}`, so it cannot pass requests on to \
+                             {}; only the last member of a chain may be a plain service",
+                            names[next]
+                        ),
+                        at: at.clone(),
+                    });
+                }
+                if export_of(next).is_none() {
+                    return Err(ComposeError::MissingExport {
+                        component: names[next].to_owned(),
+                        interface: wanted.clone(),
+                        needed_by: format!(
+                            "{} (the member before it in the chain at {at})",
+                            spec.name
+                        ),
+                        exports: interfaces[next].exports.clone(),
+                    });
+                }
+                next_in_chain[member] = Some(next);
+            }
+            None if imports_it => {
+                return Err(ComposeError::ChainConflict {
+                    component: spec.name.clone(),
+                    why: format!(
+                        "it is the last member, but it imports `{wanted}` too; add the \
+                         component that serves its requests to the end of the chain"
+                    ),
+                    at: at.clone(),
+                });
+            }
+            None => {}
+        }
+    }
 
     // Every wire rule must name a component, and an import of its consumer.
     for (spec, interface) in manifest.components.iter().zip(interfaces) {
@@ -131,7 +221,7 @@ pub fn plan(manifest: &Manifest, interfaces: &[Interfaces]) -> Result<Plan, Comp
         }
     }
 
-    // 2-4. Resolve imports, starting from every non-optional component and the exporter,
+    // 3-5. Resolve imports, starting from every non-optional component and the exporter,
     //      and taking in each optional component the first time something needs it.
     let mut included: Vec<bool> = manifest.components.iter().map(|c| !c.optional).collect();
     included[exporter] = true;
@@ -139,7 +229,21 @@ pub fn plan(manifest: &Manifest, interfaces: &[Interfaces]) -> Result<Plan, Comp
     let mut wires: Vec<Resolved> = Vec::new();
     while let Some(consumer) = queue.pop() {
         for import in &interfaces[consumer].imports {
-            let provider = provider_of(manifest, interfaces, consumer, import)?;
+            let provider = match next_in_chain[consumer] {
+                Some(next) if unversioned(import) == wanted => {
+                    let export = export_of(next).expect("checked with the chain");
+                    if export != *import && !compatible(import, &export) {
+                        return Err(ComposeError::VersionMismatch {
+                            consumer: names[consumer].to_owned(),
+                            import: import.clone(),
+                            provider: names[next].to_owned(),
+                            export,
+                        });
+                    }
+                    Some((next, export))
+                }
+                _ => provider_of(manifest, interfaces, consumer, import)?,
+            };
             if let Some((p, _)) = &provider
                 && !included[*p]
             {
@@ -154,7 +258,7 @@ pub fn plan(manifest: &Manifest, interfaces: &[Interfaces]) -> Result<Plan, Comp
         }
     }
 
-    // 5. Instantiation order: providers first, ties in the manifest's order.
+    // 6. Instantiation order: providers first, ties in the manifest's order.
     let edges: BTreeSet<(usize, usize)> = wires
         .iter()
         .filter_map(|w| w.provider.as_ref().map(|(p, _)| (*p, w.consumer)))
@@ -578,6 +682,125 @@ mod tests {
             ),
             "{error}"
         );
+    }
+
+    /// A manifest whose `[artifact]` has `chain = [...]`.
+    fn chained(chain: &[&str], components: &[&str]) -> Manifest {
+        let mut text = format!("[artifact]\nexport = \"x:http/handler\"\nchain = {chain:?}\n");
+        for name in components {
+            text.push_str(&format!(
+                "\n[components.{name}]\nsource = {{ crate = \"{name}\" }}\nimports = []\n"
+            ));
+        }
+        Manifest::parse(&text, "m.toml", ".").unwrap()
+    }
+
+    const HANDLER: &str = "x:http/handler@0.3.0";
+
+    #[test]
+    fn a_chain_wires_each_member_to_the_next() {
+        let m = chained(
+            &["outer", "inner", "service"],
+            &["service", "inner", "outer"],
+        );
+        let middleware = || component(&[HANDLER], &[HANDLER]);
+        let plan = plan(
+            &m,
+            &[component(&[], &[HANDLER]), middleware(), middleware()],
+        )
+        .unwrap();
+        assert_eq!(plan.export, ("outer".into(), HANDLER.into()));
+        assert_eq!(plan.order, ["service", "inner", "outer"]);
+        let from = |consumer: &str| {
+            plan.wires
+                .iter()
+                .find(|w| w.consumer == consumer)
+                .and_then(|w| w.provider.clone())
+                .map(|(p, _)| p)
+        };
+        assert_eq!(from("outer").as_deref(), Some("inner"));
+        assert_eq!(from("inner").as_deref(), Some("service"));
+    }
+
+    #[test]
+    fn without_a_chain_two_handlers_are_an_ambiguous_export_that_names_the_key() {
+        let m = manifest(&[("mw", ""), ("service", "")]);
+        let error = plan(
+            &m,
+            &[
+                component(&["x:app/run@0.1.0"], &["x:app/run@0.1.0"]),
+                component(&[], &["x:app/run@0.1.0"]),
+            ],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.starts_with("ambiguous export: both mw (m.toml:5) and service"),
+            "{error}"
+        );
+        assert!(error.contains("[artifact] chain"), "{error}");
+    }
+
+    #[test]
+    fn a_chain_member_out_of_place_is_named() {
+        let service = || component(&[], &[HANDLER]);
+        let middleware = || component(&[HANDLER], &[HANDLER]);
+        for (chain, interfaces, expected) in [
+            (
+                vec!["a", "b"],
+                vec![service(), service()],
+                "[artifact] chain at m.toml:3 cannot have a where it is: it does not import \
+                 `x:http/handler`, so it cannot pass requests on to b",
+            ),
+            (
+                vec!["a", "b"],
+                vec![middleware(), middleware()],
+                "[artifact] chain at m.toml:3 cannot have b where it is: it is the last \
+                 member, but it imports `x:http/handler` too",
+            ),
+            (
+                vec!["a", "b"],
+                vec![middleware(), component(&[], &[])],
+                "the b component does not export `x:http/handler`, which a (the member \
+                 before it in the chain at m.toml:3) needs",
+            ),
+            (
+                vec!["b"],
+                vec![service(), component(&[], &[])],
+                "the b component does not export `x:http/handler`, which [artifact] (its \
+                 chain at m.toml:3 starts with b) needs",
+            ),
+        ] {
+            let m = chained(&chain, &["a", "b"]);
+            let error = plan(&m, &interfaces).unwrap_err().to_string();
+            assert!(error.starts_with(expected), "{chain:?}: {error}");
+        }
+    }
+
+    #[test]
+    fn a_chain_that_names_no_component_or_one_twice_is_refused() {
+        for (chain, expected) in [
+            (
+                "[\"a\", \"c\"]",
+                "m.toml:3: [artifact] chain names `c`, which is not a component here; the \
+                 components are: a, b",
+            ),
+            (
+                "[\"a\", \"a\"]",
+                "m.toml:3: [artifact] chain names `a` twice",
+            ),
+            ("[]", "m.toml:3: [artifact] chain is empty"),
+        ] {
+            let text = format!(
+                "[artifact]\nexport = \"x:http/handler\"\nchain = {chain}\n\
+                 [components.a]\nsource = {{ crate = \"a\" }}\nimports = []\n\
+                 [components.b]\nsource = {{ crate = \"b\" }}\nimports = []\n"
+            );
+            let error = Manifest::parse(&text, "m.toml", ".")
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains(expected), "{chain}: {error}");
+        }
     }
 
     #[test]

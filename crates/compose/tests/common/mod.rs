@@ -11,8 +11,17 @@ use std::path::{Path, PathBuf};
 use wit_component::{ComponentEncoder, StringEncoding, dummy_module, embed_component_metadata};
 use wit_parser::{ManglingAndAbi, PackageId, Resolve, WorldId};
 
-/// The components of the real `fusebox.toml` whose worlds the tests can synthesise.
-pub const NAMES: [&str; 5] = ["logger", "calculator", "auth", "http-handler", "cli-virt"];
+/// The components of the real manifests (`fusebox.toml`, `examples/p3`) whose worlds the
+/// tests can synthesise.
+pub const NAMES: [&str; 7] = [
+    "logger",
+    "calculator",
+    "auth",
+    "http-handler",
+    "cli-virt",
+    "http-service",
+    "auth-middleware",
+];
 
 /// The repository: the nearest directory above the crate under test that has `wit/`
 /// (this module is shared by crates at different depths).
@@ -37,6 +46,8 @@ pub fn real_world(name: &str) -> (&'static str, &'static str, &'static str) {
         "auth" => ("auth", "auth", "authenticator"),
         "http-handler" => ("http-handler", "service", "http-handler"),
         "cli-virt" => ("cli-virt", "cli-virt", "cli-virt"),
+        "http-service" => ("http-service", "http-service", "http-service"),
+        "auth-middleware" => ("auth-middleware", "auth-middleware", "auth-middleware"),
         other => panic!("no real world for a component called {other}: give the case {other}.wit"),
     }
 }
