@@ -165,7 +165,7 @@ fn runtime_with(artifact: &[u8], concurrency: bool) -> anyhow::Result<Runtime> {
         artifact,
         RuntimeConfig {
             config: vec![(auth_token::KEY_CONFIG.to_owned(), KEY.to_owned())],
-            concurrency,
+            concurrency: Some(concurrency),
             ..RuntimeConfig::default()
         },
     )?)

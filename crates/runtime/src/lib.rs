@@ -1,4 +1,5 @@
-//! The fusebox runtime: a host for any `wasi:http/proxy` component, fused or not.
+//! The fusebox runtime: a host for any `wasi:http` component, WASI 0.2 or 0.3, fused or
+//! not.
 //!
 //! - [`runtime`]: wasmtime with wasmtime-wasi-http, serving each request in a fresh,
 //!   limited instance of the artifact (`fusebox serve` is built on it, and so are the
@@ -73,10 +74,14 @@ pub enum HostError {
     /// The artifact imports something this host does not grant.
     #[error(
         "the artifact needs a capability this host does not grant (it grants only \
-         wasi:http/proxy and wasi:config/store): {0:#}"
+         wasi:http/proxy, for WASI 0.3 also wasi:http/service, and wasi:config/store): {0:#}"
     )]
     NotGranted(wasmtime::Error),
-    /// The artifact does not export `wasi:http/incoming-handler`.
-    #[error("the artifact is not a wasi:http/proxy component: {0:#}")]
+    /// The artifact exports neither `wasi:http/incoming-handler` (WASI 0.2) nor
+    /// `wasi:http/handler` (WASI 0.3).
+    #[error(
+        "the artifact is neither a wasi:http/proxy (WASI 0.2) nor a wasi:http/service \
+         (WASI 0.3) component: {0:#}"
+    )]
     NotAProxy(wasmtime::Error),
 }

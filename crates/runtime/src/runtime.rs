@@ -1,10 +1,17 @@
-//! Run a fused `wasi:http/proxy` component: compile once, pre-instantiate, and serve
-//! each request in a fresh, limited instance.
+//! Run a fused `wasi:http` component: compile once, pre-instantiate, and serve each
+//! request in a fresh, limited instance.
+//!
+//! Two kinds of artifact are served, told apart by their exports ([`WasiHttp::of`]):
+//! WASI 0.2's `wasi:http/proxy` (exports `wasi:http/incoming-handler`, called
+//! synchronously) and WASI 0.3's `wasi:http/service` (exports the async
+//! `wasi:http/handler`, called in the store's event loop, which keeps running while the
+//! guest writes its response body).
 //!
 //! [`Runtime::new`] does everything that can be done once:
-//! - it compiles the artifact;
-//! - it links exactly the `wasi:http/proxy` world plus `wasi:config/store` (nothing else,
-//!   so an artifact that wants more is refused at start-up, naming the import);
+//! - it compiles the artifact, with component-model concurrency on for 0.3 only;
+//! - it links exactly the `wasi:http/proxy` world (for 0.3, also `wasi:http/service`'s)
+//!   plus `wasi:config/store`: nothing else, so an artifact that wants more is refused at
+//!   start-up, naming the import;
 //! - it resolves the imports into an [`InstancePre`](wasmtime::component::InstancePre).
 //!
 //! [`Runtime::handle`] then gives every request its own `Store` and instance, so no state
@@ -37,6 +44,8 @@ use wasmtime_wasi_config::{WasiConfig, WasiConfigVariables};
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::{ErrorCode, Scheme};
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
+use wasmtime_wasi_http::p3;
+use wasmtime_wasi_http::p3::bindings::ServicePre;
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 /// How often the epoch advances. The deadline is measured in these ticks, and a guest in
@@ -95,11 +104,12 @@ pub struct RuntimeConfig {
     /// large artifact, such as one with a Python component, then compiles once.
     pub cache_dir: Option<std::path::PathBuf>,
     /// Whether stores support component-model concurrency (wasmtime's
-    /// `Config::concurrency_support`, on by default there). A WASI 0.2 artifact never
+    /// `Config::concurrency_support`, on by default there), or `None` to decide per
+    /// artifact: on for WASI 0.3, which needs it, off for 0.2. A WASI 0.2 artifact never
     /// uses it, and with it on every call between the guest and the host creates and
-    /// deletes a task in a table; so fusebox turns it off (`make bench` measures both,
-    /// side by side, in the breakdown).
-    pub concurrency: bool,
+    /// deletes a task in a table (`make bench` measures both, side by side, in the
+    /// breakdown). `Some(false)` with a 0.3 artifact is refused.
+    pub concurrency: Option<bool>,
 }
 
 impl Default for RuntimeConfig {
@@ -109,7 +119,7 @@ impl Default for RuntimeConfig {
             config: Vec::new(),
             allocator: Allocator::Pooling,
             cache_dir: None,
-            concurrency: false,
+            concurrency: None,
         }
     }
 }
@@ -212,12 +222,56 @@ struct TaskMarks {
     running: Option<Instant>,
     ready: Option<Instant>,
     returned: Option<Instant>,
+    /// When the store began to drop (WASI 0.3: after the body, not at `returned`).
+    releasing: Option<Instant>,
     torn_down: Option<Instant>,
+}
+
+/// Which `wasi:http` an artifact serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WasiHttp {
+    /// WASI 0.2: it exports `wasi:http/incoming-handler@0.2.x` (the `wasi:http/proxy`
+    /// world).
+    P2,
+    /// WASI 0.3: it exports `wasi:http/handler@0.3.x` (the `wasi:http/service` world).
+    P3,
+}
+
+impl WasiHttp {
+    /// Which one `artifact` serves, from the names of its exports: 0.3 if it exports
+    /// `wasi:http/handler` at 0.3.x, 0.2 otherwise (which linking then checks).
+    pub fn of(artifact: &[u8]) -> Result<WasiHttp, HostError> {
+        // Nested components and modules come with their own exports: only those at
+        // depth 1, the artifact's own, count.
+        let mut depth = 0usize;
+        for payload in wasmparser::Parser::new(0).parse_all(artifact) {
+            match payload.map_err(|e| HostError::Compile(e.into()))? {
+                wasmparser::Payload::Version { .. } => depth += 1,
+                wasmparser::Payload::End(_) => depth = depth.saturating_sub(1),
+                wasmparser::Payload::ComponentExportSection(exports) if depth == 1 => {
+                    for export in exports {
+                        let export = export.map_err(|e| HostError::Compile(e.into()))?;
+                        if export.name.name.starts_with("wasi:http/handler@0.3.") {
+                            return Ok(WasiHttp::P3);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(WasiHttp::P2)
+    }
+}
+
+/// The pre-instantiated artifact, by the `wasi:http` it serves.
+enum Pre {
+    P2(ProxyPre<State>),
+    P3(ServicePre<State>),
 }
 
 /// A compiled, linked, pre-instantiated artifact, ready to serve requests.
 pub struct Runtime {
-    pre: ProxyPre<State>,
+    pre: Pre,
     config: Arc<WasiConfigVariables>,
     limits: Limits,
     slots: Arc<Semaphore>,
@@ -237,12 +291,32 @@ impl Runtime {
     /// on demand, 1.40× faster.
     pub fn new(artifact: &[u8], config: RuntimeConfig) -> Result<Self, HostError> {
         let limits = config.limits.clone();
-        let engine = Engine::new(&engine_config(&config)?).map_err(HostError::Engine)?;
+        let wasi_http = WasiHttp::of(artifact)?;
+        let concurrency = match (wasi_http, config.concurrency) {
+            (WasiHttp::P3, Some(false)) => {
+                return Err(HostError::Engine(wasmtime::format_err!(
+                    "a WASI 0.3 artifact needs component-model concurrency, which the \
+                     configuration turns off"
+                )));
+            }
+            (_, Some(on)) => on,
+            (WasiHttp::P3, None) => true,
+            (WasiHttp::P2, None) => false,
+        };
+        let engine =
+            Engine::new(&engine_config(&config, concurrency)?).map_err(HostError::Engine)?;
         let component = Component::new(&engine, artifact).map_err(HostError::Compile)?;
 
-        // Grant exactly the proxy world and the config store: nothing else is linked.
+        // Grant exactly the proxy world (and for 0.3 the service world) and the config
+        // store: nothing else is linked.
         let mut linker = Linker::<State>::new(&engine);
         wasmtime_wasi_http::p2::add_to_linker_async(&mut linker).map_err(HostError::Engine)?;
+        if wasi_http == WasiHttp::P3 {
+            wasmtime_wasi_http::p3::add_to_linker(&mut linker).map_err(HostError::Engine)?;
+            wasmtime_wasi::p3::clocks::add_to_linker(&mut linker).map_err(HostError::Engine)?;
+            wasmtime_wasi::p3::random::add_to_linker(&mut linker).map_err(HostError::Engine)?;
+            wasmtime_wasi::p3::cli::add_to_linker(&mut linker).map_err(HostError::Engine)?;
+        }
         wasmtime_wasi_config::add_to_linker(&mut linker, |state: &mut State| {
             WasiConfig::from(&*state.config)
         })
@@ -250,7 +324,10 @@ impl Runtime {
         let instance_pre = linker
             .instantiate_pre(&component)
             .map_err(HostError::NotGranted)?;
-        let pre = ProxyPre::new(instance_pre).map_err(HostError::NotAProxy)?;
+        let pre = match wasi_http {
+            WasiHttp::P2 => Pre::P2(ProxyPre::new(instance_pre).map_err(HostError::NotAProxy)?),
+            WasiHttp::P3 => Pre::P3(ServicePre::new(instance_pre).map_err(HostError::NotAProxy)?),
+        };
 
         Ok(Runtime {
             pre,
@@ -260,6 +337,14 @@ impl Runtime {
             next_id: AtomicU64::new(1),
             _ticker: EpochTicker::start(engine),
         })
+    }
+
+    /// Which `wasi:http` the artifact serves.
+    pub fn wasi_http(&self) -> WasiHttp {
+        match self.pre {
+            Pre::P2(_) => WasiHttp::P2,
+            Pre::P3(_) => WasiHttp::P3,
+        }
     }
 
     /// The per-request limits this runtime enforces.
@@ -319,11 +404,7 @@ impl Runtime {
 
         // The body reaches the guest through a cap, in case it streams without end.
         let max_body = usize::try_from(self.limits.max_body_bytes).unwrap_or(usize::MAX);
-        let request = request.map(|body| {
-            Limited::new(body, max_body)
-                .map_err(|_| ErrorCode::HttpRequestBodySize(None))
-                .boxed_unsync()
-        });
+        let request = request.map(|body| Limited::new(body, max_body));
 
         let stderr = MemoryOutputPipe::new(GUEST_STDERR_CAPACITY);
         let started = Instant::now();
@@ -331,8 +412,24 @@ impl Runtime {
             admit: started - called,
             ..Phases::default()
         };
-        let run = self.run_guest(request, stderr.clone(), permit, &mut phases);
-        let (outcome, response) = match run.await {
+        let run = match &self.pre {
+            Pre::P2(pre) => {
+                let request = request.map(|body| {
+                    body.map_err(|_| ErrorCode::HttpRequestBodySize(None))
+                        .boxed_unsync()
+                });
+                self.run_p2(pre.clone(), stderr.clone(), request, permit, &mut phases)
+                    .await
+            }
+            Pre::P3(pre) => {
+                let request = request.map(|body| {
+                    body.map_err(|_| wasmtime_wasi_http::Error::HttpRequestBodySize(None))
+                });
+                self.run_p3(pre.clone(), stderr.clone(), request, permit, &mut phases)
+                    .await
+            }
+        };
+        let (outcome, response) = match run {
             Ok(response) => (Outcome::Answered, response),
             Err(outcome) => {
                 let response = match &outcome {
@@ -361,17 +458,9 @@ impl Runtime {
         }
     }
 
-    /// Instantiate and call the guest; the permit is held until the guest is done.
-    async fn run_guest(
-        &self,
-        request: hyper::Request<UnsyncBoxBody<Bytes, ErrorCode>>,
-        stderr: MemoryOutputPipe,
-        permit: tokio::sync::OwnedSemaphorePermit,
-        phases: &mut Phases,
-    ) -> Result<hyper::Response<HyperOutgoingBody>, Outcome> {
-        let trapped = |e: wasmtime::Error| Outcome::Trapped(e.root_cause().to_string());
-        let building = Instant::now();
-        let state = State {
+    /// A fresh instance's host state: its guest's stderr goes to `stderr`.
+    fn state(&self, stderr: MemoryOutputPipe) -> State {
+        State {
             wasi: WasiCtx::builder().stderr(stderr).build(),
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
@@ -380,12 +469,32 @@ impl Runtime {
                 .memory_size(self.limits.memory_bytes)
                 .trap_on_grow_failure(true)
                 .build(),
-        };
-        let mut store = Store::new(self.pre.engine(), state);
+        }
+    }
+
+    /// A store for one instance, with its memory limit and the epoch yield.
+    fn store(engine: &Engine, state: State) -> Store<State> {
+        let mut store = Store::new(engine, state);
         store.limiter(|state| &mut state.limits);
-        // Yield to the scheduler at every epoch tick, so that the deadline below can
-        // cancel even a guest that never calls the host.
+        // Yield to the scheduler at every epoch tick, so that the deadline can cancel
+        // even a guest that never calls the host.
         store.epoch_deadline_async_yield_and_update(1);
+        store
+    }
+
+    /// Instantiate a WASI 0.2 artifact and call its `incoming-handler`; the permit is
+    /// held until the guest is done.
+    async fn run_p2(
+        &self,
+        pre: ProxyPre<State>,
+        stderr: MemoryOutputPipe,
+        request: hyper::Request<UnsyncBoxBody<Bytes, ErrorCode>>,
+        permit: tokio::sync::OwnedSemaphorePermit,
+        phases: &mut Phases,
+    ) -> Result<hyper::Response<HyperOutgoingBody>, Outcome> {
+        let trapped = |e: wasmtime::Error| Outcome::Trapped(e.root_cause().to_string());
+        let building = Instant::now();
+        let mut store = Self::store(pre.engine(), self.state(stderr));
 
         let (sender, receiver) = tokio::sync::oneshot::channel();
         // `malformed` refuses what wasi-http would refuse here; should wasi-http refuse
@@ -400,7 +509,6 @@ impl Runtime {
             .http()
             .new_response_outparam(sender)
             .map_err(trapped)?;
-        let pre = self.pre.clone();
         let deadline = self.limits.deadline;
         // The guest's task notes when it ran, when its instance was ready, when the
         // handler returned and when the instance was torn down.
@@ -459,6 +567,117 @@ impl Runtime {
     }
 }
 
+impl Runtime {
+    /// Instantiate a WASI 0.3 artifact and call its `handler` in the store's event loop.
+    /// The loop runs on after the handler returns, while the guest's own tasks write the
+    /// response body; the permit is held until they are done.
+    async fn run_p3<B>(
+        &self,
+        pre: ServicePre<State>,
+        stderr: MemoryOutputPipe,
+        request: hyper::Request<B>,
+        permit: tokio::sync::OwnedSemaphorePermit,
+        phases: &mut Phases,
+    ) -> Result<hyper::Response<HyperOutgoingBody>, Outcome>
+    where
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<wasmtime_wasi_http::Error>,
+    {
+        let trapped = |e: wasmtime::Error| Outcome::Trapped(e.root_cause().to_string());
+        let building = Instant::now();
+        let mut store = Self::store(pre.engine(), self.state(stderr));
+        let (request, body_read) =
+            p3::Request::from_http(store.data_mut().http().hooks, absolute(request));
+        let (sender, receiver) = tokio::sync::oneshot::channel();
+        let deadline = self.limits.deadline;
+        let marks = Arc::new(std::sync::Mutex::new(TaskMarks::default()));
+        let task_marks = marks.clone();
+        let spawned = Instant::now();
+        phases.contexts = spawned - building;
+        let guest = tokio::spawn(async move {
+            let _permit = permit;
+            task_marks.lock().unwrap().running = Some(Instant::now());
+            let loop_marks = task_marks.clone();
+            let call = async {
+                let service = pre.instantiate_async(&mut store).await?;
+                task_marks.lock().unwrap().ready = Some(Instant::now());
+                store
+                    .run_concurrent(async move |accessor| {
+                        let answer = service.handle(accessor, request).await?;
+                        loop_marks.lock().unwrap().returned = Some(Instant::now());
+                        let head = match answer {
+                            Ok(response) => {
+                                Ok(accessor.with(|store| response.into_http(store, body_read))?)
+                            }
+                            Err(code) => Err(code),
+                        };
+                        let _ = sender.send(head);
+                        // The guest may still be writing the body from a task of its own.
+                        std::future::poll_fn(|cx| accessor.poll_no_interesting_tasks(cx)).await;
+                        wasmtime::Result::<()>::Ok(())
+                    })
+                    .await?
+            };
+            let result = tokio::time::timeout(deadline, call).await;
+            let releasing = Instant::now();
+            drop(store);
+            let mut marks = task_marks.lock().unwrap();
+            marks.releasing = Some(releasing);
+            marks.torn_down = Some(Instant::now());
+            result
+        });
+
+        let answer = receiver.await;
+        let received = Instant::now();
+        let marks = *marks.lock().unwrap();
+        if let (Some(running), Some(ready)) = (marks.running, marks.ready) {
+            phases.schedule = running - spawned;
+            phases.instantiate = ready - running;
+            phases.guest = marks.returned.unwrap_or(received) - ready;
+            if let (Some(releasing), Some(torn_down)) = (marks.releasing, marks.torn_down) {
+                phases.teardown = torn_down - releasing;
+            }
+        }
+        match answer {
+            Ok(Ok(response)) => Ok(response),
+            Ok(Err(code)) => Err(Outcome::NoResponse(format!(
+                "the guest answered with error {code:?}"
+            ))),
+            // The guest finished (or died) without a response: ask it why.
+            Err(_) => Err(match guest.await {
+                Ok(Err(_elapsed)) => Outcome::DeadlineExceeded,
+                Ok(Ok(Err(trap))) => trapped(trap),
+                Ok(Ok(Ok(()))) => {
+                    Outcome::NoResponse("the guest returned without a response".into())
+                }
+                Err(join) => Outcome::Trapped(format!("the guest task failed: {join}")),
+            }),
+        }
+    }
+}
+
+/// `request` with an absolute target, `http://` and its `Host`: WASI 0.3 takes the
+/// scheme and authority from the target, where a server sees only the path.
+/// ([`malformed`] has refused a request whose `Host` is not an authority.)
+fn absolute<B>(request: hyper::Request<B>) -> hyper::Request<B> {
+    let (mut parts, body) = request.into_parts();
+    if parts.uri.authority().is_none()
+        && let Some(host) = parts.headers.get(hyper::header::HOST)
+        && let Ok(authority) = host.as_bytes().try_into()
+    {
+        let mut uri = parts.uri.clone().into_parts();
+        uri.scheme = Some(hyper::http::uri::Scheme::HTTP);
+        uri.authority = Some(authority);
+        if uri.path_and_query.is_none() {
+            uri.path_and_query = Some(hyper::http::uri::PathAndQuery::from_static("/"));
+        }
+        if let Ok(absolute) = hyper::Uri::from_parts(uri) {
+            parts.uri = absolute;
+        }
+    }
+    hyper::Request::from_parts(parts, body)
+}
+
 /// Why `request` cannot become a `wasi:http` incoming request, if it cannot. HTTP/1.1
 /// wants 400 for each (RFC 9112 §3.2): a request with no authority (no `Host` header and
 /// an origin-form target), more than one `Host`, a `Host` that is not a valid authority,
@@ -501,10 +720,10 @@ pub fn malformed<B>(request: &hyper::Request<B>) -> Option<String> {
     }
 }
 
-fn engine_config(config: &RuntimeConfig) -> Result<Config, HostError> {
+fn engine_config(config: &RuntimeConfig, concurrency: bool) -> Result<Config, HostError> {
     let mut engine = Config::new();
     engine.epoch_interruption(true);
-    engine.concurrency_support(config.concurrency);
+    engine.concurrency_support(concurrency);
     if let Some(dir) = &config.cache_dir {
         // wasmtime wants an absolute directory; a relative one means "from here".
         let dir = std::path::absolute(dir).map_err(|e| HostError::Engine(e.into()))?;
