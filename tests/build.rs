@@ -23,6 +23,8 @@ const GUESTS: &[(&str, &str)] = &[
     ("calculator", "CALCULATOR"),
     ("auth", "AUTH"),
     ("http-handler", "HTTP_HANDLER"),
+    ("http-service", "HTTP_SERVICE"),
+    ("auth-middleware", "AUTH_MIDDLEWARE"),
     ("cli-virt", "CLI_VIRT"),
     ("config-draft", "CONFIG_DRAFT"),
     ("spin-variables", "SPIN_VARIABLES"),

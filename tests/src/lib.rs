@@ -96,6 +96,27 @@ pub fn polyglot() -> &'static fusebox_compose::Fused {
     FUSED.get_or_init(|| compose(&polyglot_manifest()).expect("compose the polyglot manifest"))
 }
 
+/// `examples/p3/fusebox.toml`: the API on WASI 0.3, behind the auth middleware.
+pub fn p3_manifest() -> fusebox_compose::Manifest {
+    let path = repo().join("examples/p3/fusebox.toml");
+    let text = std::fs::read_to_string(&path).expect("read examples/p3/fusebox.toml");
+    fusebox_compose::Manifest::parse(&text, "examples/p3/fusebox.toml", path.parent().unwrap())
+        .expect("the p3 manifest is valid")
+}
+
+/// The WASI 0.3 artifact, composed once per test binary.
+pub fn p3() -> &'static fusebox_compose::Fused {
+    static FUSED: OnceLock<fusebox_compose::Fused> = OnceLock::new();
+    FUSED.get_or_init(|| compose(&p3_manifest()).expect("compose the p3 manifest"))
+}
+
+/// The auth middleware's policy for the API (`auth.routes`), as `make serve-p3` and the
+/// README pass it: `examples/p3/auth-routes`.
+pub fn p3_auth_routes() -> String {
+    std::fs::read_to_string(repo().join("examples/p3/auth-routes"))
+        .expect("read examples/p3/auth-routes")
+}
+
 /// The artifacts the end-to-end suite runs against, each from its own manifest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Artifact {
@@ -103,6 +124,8 @@ pub enum Artifact {
     Rust,
     /// `examples/polyglot/fusebox.toml`: the calculator in Python.
     Polyglot,
+    /// `examples/p3/fusebox.toml`: WASI 0.3, auth as middleware.
+    P3,
 }
 
 impl Artifact {
@@ -111,7 +134,18 @@ impl Artifact {
         match self {
             Artifact::Rust => fused(),
             Artifact::Polyglot => polyglot(),
+            Artifact::P3 => p3(),
         }
+    }
+
+    /// What its host must configure: the test key, and for WASI 0.3 the middleware's
+    /// policy.
+    pub fn config(self) -> Vec<(&'static str, String)> {
+        let mut config = vec![(auth_token::KEY_CONFIG, TEST_KEY.to_owned())];
+        if self == Artifact::P3 {
+            config.push(("auth.routes", p3_auth_routes()));
+        }
+        config
     }
 
     /// Its bytes.
@@ -120,7 +154,7 @@ impl Artifact {
     }
 }
 
-/// Define the tests in the body twice, in `mod rust` and `mod polyglot`, each with a
+/// Define the tests in the body once per artifact (`mod rust`, `mod polyglot`, `mod p3`), each with a
 /// `const ARTIFACT: Artifact` naming the artifact to test, so that one suite runs
 /// unchanged against every composition. Items of the enclosing module are in scope.
 #[macro_export]
@@ -136,6 +170,12 @@ macro_rules! for_each_artifact {
             #[allow(unused_imports)]
             use super::*;
             const ARTIFACT: $crate::Artifact = $crate::Artifact::Polyglot;
+            $($body)*
+        }
+        mod p3 {
+            #[allow(unused_imports)]
+            use super::*;
+            const ARTIFACT: $crate::Artifact = $crate::Artifact::P3;
             $($body)*
         }
     };
@@ -301,12 +341,16 @@ impl TestHost {
     pub fn shared_for(artifact: Artifact) -> &'static TestHost {
         static RUST: OnceLock<TestHost> = OnceLock::new();
         static POLYGLOT: OnceLock<TestHost> = OnceLock::new();
+        static P3: OnceLock<TestHost> = OnceLock::new();
         let host = match artifact {
             Artifact::Rust => &RUST,
             Artifact::Polyglot => &POLYGLOT,
+            Artifact::P3 => &P3,
         };
         host.get_or_init(|| {
-            TestHost::new(artifact.bytes(), &[(auth_token::KEY_CONFIG, TEST_KEY)])
+            let config = artifact.config();
+            let config: Vec<(&str, &str)> = config.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            TestHost::new(artifact.bytes(), &config)
                 .unwrap_or_else(|e| panic!("load the {artifact:?} artifact: {e}"))
         })
     }
@@ -369,6 +413,14 @@ impl TestServer {
             runtime,
             stop: Some(stop),
         }
+    }
+
+    /// Serve one of the suite's artifacts with its [`Artifact::config`] and `limits`.
+    pub async fn for_artifact(artifact: Artifact, limits: Limits) -> TestServer {
+        let config = artifact.config();
+        let config: Vec<(&str, &str)> = config.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let host = TestHost::with_limits(artifact.bytes(), &config, limits).unwrap();
+        TestServer::start(host.into_runtime()).await
     }
 
     /// Serve `bytes` with [`TEST_KEY`] configured and `limits`.

@@ -2,8 +2,10 @@
 //! requests through `wasi:http/incoming-handler`. Every route, every error status, valid
 //! and forged tokens, and the log lines on stderr.
 //!
-//! The suite runs unchanged against both compositions: `rust::…` against `fusebox.toml`,
-//! `polyglot::…` against `examples/polyglot/fusebox.toml`, whose calculator is Python.
+//! The suite runs unchanged against every composition: `rust::…` against `fusebox.toml`,
+//! `polyglot::…` against `examples/polyglot/fusebox.toml`, whose calculator is Python,
+//! and `p3::…` against `examples/p3/fusebox.toml`, the API on WASI 0.3 with auth as
+//! middleware.
 
 use fusebox_tests::{RequestBody, TEST_KEY, TestHost, body, token};
 use hyper::Request;
@@ -339,9 +341,23 @@ fusebox_tests::for_each_artifact! {
         assert_eq!(calc_line["fields"]["error"], "division-by-zero");
     }
 
+    /// The artifact's configuration with the key replaced by `key`, or without one.
+    fn host_with_key(key: Option<&str>) -> TestHost {
+        let mut config: Vec<(&str, String)> = ARTIFACT
+            .config()
+            .into_iter()
+            .filter(|(k, _)| *k != auth_token::KEY_CONFIG)
+            .collect();
+        if let Some(key) = key {
+            config.push((auth_token::KEY_CONFIG, key.to_owned()));
+        }
+        let config: Vec<(&str, &str)> = config.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        TestHost::new(ARTIFACT.bytes(), &config).unwrap()
+    }
+
     #[tokio::test]
     async fn without_a_configured_key_every_token_is_refused() {
-        let host = TestHost::new(ARTIFACT.bytes(), &[]).unwrap();
+        let host = host_with_key(None);
         let reply = host.send(get("/v1/whoami", Some(&calc_token()))).await;
         assert_eq!(reply.status, 401);
         assert!(
@@ -356,11 +372,7 @@ fusebox_tests::for_each_artifact! {
 
     #[tokio::test]
     async fn a_short_key_is_treated_as_no_key() {
-        let host = TestHost::new(
-            ARTIFACT.bytes(),
-            &[(auth_token::KEY_CONFIG, "short")],
-        )
-        .unwrap();
+        let host = host_with_key(Some("short"));
         let reply = host.send(get("/v1/whoami", Some(&calc_token()))).await;
         assert_eq!(reply.status, 401);
     }

@@ -1,11 +1,12 @@
 //! The hostile corpus (`fusebox_tests::hostile`): at least 200 requests an attacker
 //! controls, every one answered with its exact 4xx and a JSON error body, with no trap,
 //! no 5xx and no hang. Once in-process through the host's runtime, once over real
-//! sockets through `fusebox serve`'s server.
+//! sockets through `fusebox serve`'s server; each against the WASI 0.2 artifact and the
+//! WASI 0.3 one, where auth is middleware in front of the service.
 
 use fusebox_runtime::runtime::Outcome;
 use fusebox_tests::hostile::{self, HostHeader, Hostile};
-use fusebox_tests::{TEST_KEY, TestHost, TestServer, fused, test_limits, token};
+use fusebox_tests::{Artifact, TEST_KEY, TestHost, TestServer, test_limits, token};
 use std::time::{Duration, Instant};
 
 /// No request may take longer than this, even one whose body never ends.
@@ -42,7 +43,26 @@ fn the_corpus_is_large_and_covers_every_kind_of_hostility() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_hostile_request_gets_its_4xx_in_process() {
-    let host = TestHost::shared();
+    in_process(Artifact::Rust).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_hostile_request_gets_its_4xx_in_process_on_wasi_0_3() {
+    in_process(Artifact::P3).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_hostile_request_gets_its_4xx_over_http() {
+    over_http(Artifact::Rust).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_hostile_request_gets_its_4xx_over_http_on_wasi_0_3() {
+    over_http(Artifact::P3).await;
+}
+
+async fn in_process(artifact: Artifact) {
+    let host = TestHost::shared_for(artifact);
     let mut failures = Vec::new();
     let corpus = corpus();
     for request in &corpus {
@@ -73,16 +93,15 @@ async fn every_hostile_request_gets_its_4xx_in_process() {
     }
     assert!(
         failures.is_empty(),
-        "{} of {} hostile requests were mishandled:\n{}",
+        "{} of {} hostile requests were mishandled ({artifact:?}):\n{}",
         failures.len(),
         corpus.len(),
         failures.join("\n")
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_hostile_request_gets_its_4xx_over_http() {
-    let server = TestServer::artifact(&fused().bytes, test_limits()).await;
+async fn over_http(artifact: Artifact) {
+    let server = TestServer::for_artifact(artifact, test_limits()).await;
     let addr = server.addr;
     let corpus = corpus();
     let total = corpus.len();
@@ -109,7 +128,7 @@ async fn every_hostile_request_gets_its_4xx_over_http() {
     .unwrap();
     assert!(
         failures.is_empty(),
-        "{} of {total} hostile requests were mishandled over HTTP:\n{}",
+        "{} of {total} hostile requests were mishandled over HTTP ({artifact:?}):\n{}",
         failures.len(),
         failures.join("\n")
     );

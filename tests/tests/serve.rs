@@ -15,8 +15,9 @@ fn calc() -> String {
 fusebox_tests::for_each_artifact! {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn every_route_and_status_over_http() {
-        // Against both compositions: `rust::` and `polyglot::` (the Python calculator).
-        let server = Server::artifact(ARTIFACT.bytes(), test_limits()).await;
+        // Against every composition: `rust::`, `polyglot::` (the Python calculator) and
+        // `p3::` (WASI 0.3, auth as middleware).
+        let server = Server::for_artifact(ARTIFACT, test_limits()).await;
         let calc = calc();
         let reader = token("bob", &["read"], 3600, TEST_KEY);
         let forged = token(
@@ -318,7 +319,7 @@ fn a_component_that_is_not_a_proxy_is_refused_at_start() {
         .expect("the host refuses it");
     let message = error.to_string();
     assert!(
-        message.contains("not a wasi:http/proxy component"),
+        message.contains("neither a wasi:http/proxy (WASI 0.2) nor a wasi:http/service"),
         "{message}"
     );
     assert!(message.contains("wasi:http/incoming-handler"), "{message}");

@@ -33,11 +33,11 @@ mod bindings {
 }
 
 use crate::api;
-use answer::{into_response, method_name};
 use crate::policy::{self, Policy, Requirement};
 use alloc::borrow::ToOwned;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
+use answer::{into_response, method_name};
 use bindings::exports::wasi::http::handler::Guest;
 use bindings::fusebox::auth::types::{AuthError, Principal};
 use bindings::fusebox::auth::verifier;

@@ -32,10 +32,10 @@ mod bindings {
 }
 
 use crate::api;
-use answer::{into_response, method_name};
 use alloc::borrow::ToOwned;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
+use answer::{into_response, method_name};
 use bindings::exports::wasi::http::handler::Guest;
 use bindings::fusebox::calculator::math::{self, MathError};
 use bindings::fusebox::logger::log::{self, Field, Level};
