@@ -3,7 +3,7 @@
 //! `fusebox new` scaffolds a component that builds at once, passes its native tests and
 //! exports what its WIT says; then a consumer of it; the composer fuses both with nothing
 //! changed under `crates/`; and `fusebox compose` and `fusebox serve` make and serve the
-//! artifact.
+//! artifact. Then a WASI 0.3 service (`--http`), fused behind the auth middleware.
 
 use fusebox_compose::{Input, Manifest, component_externs, compose, read_inputs};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -212,10 +212,104 @@ fn a_scaffolded_component_builds_tests_and_fuses_without_touching_the_composer()
         "{out}"
     );
     assert!(out.contains("fusebox: warning: greeter-client ("), "{out}");
-    let mut server = fusebox()
+    let answers = serve(
+        fusebox(),
+        &artifact,
+        &[],
+        &["GET /healthz HTTP/1.1\r\nhost: x\r\n"],
+    );
+    assert!(answers[0].starts_with("HTTP/1.1 200"), "{}", answers[0]);
+
+    // A WASI 0.3 service, scaffolded and put behind the auth middleware in the copy's
+    // examples/p3 manifest by its chain line alone: the middleware is reusable.
+    let out = run(fusebox().args([
+        "new",
+        "hello",
+        "--http",
+        "--manifest",
+        "examples/p3/fusebox.toml",
+    ]));
+    assert!(
+        out.contains("chain = [\"auth-middleware\", \"hello\"]"),
+        "{out}"
+    );
+    let hello = target.join("wasm32-wasip2/component/hello.wasm");
+    let _ = std::fs::remove_file(&hello);
+    run(cargo().args([
+        "build",
+        "-p",
+        "hello",
+        "--profile",
+        "component",
+        "--target",
+        "wasm32-wasip2",
+    ]));
+    let out = run(cargo().args(["test", "-p", "hello"]));
+    assert!(out.contains("1 passed"), "{out}");
+    let (imports, exports) = component_externs(&std::fs::read(&hello).unwrap()).unwrap();
+    assert_eq!(exports, ["wasi:http/handler@0.3.0"]);
+    assert_eq!(
+        imports,
+        ["fusebox:logger/log@0.1.0", "wasi:http/types@0.3.0"]
+    );
+    let p3 = copy.path().join("examples/p3/fusebox.toml");
+    let text = std::fs::read_to_string(&p3).unwrap();
+    let chain = "chain = [\"auth-middleware\", \"http-service\"]";
+    assert!(text.contains(chain));
+    std::fs::write(
+        &p3,
+        text.replace(chain, "chain = [\"auth-middleware\", \"hello\"]"),
+    )
+    .unwrap();
+    let artifact = copy.path().join("target/fusebox/hello.wasm");
+    let out = run(fusebox()
+        .args([
+            "compose",
+            "--manifest",
+            "examples/p3/fusebox.toml",
+            "--components",
+        ])
+        .arg(target.join("wasm32-wasip2/component"))
+        .arg("--out")
+        .arg(&artifact));
+    assert!(
+        out.contains("hello -> auth-middleware: wasi:http/handler@0.3.0"),
+        "{out}"
+    );
+    // No `auth.routes`: the middleware guards every request.
+    let key = format!("auth.hs256-key={}", fusebox_tests::TEST_KEY);
+    let token = fusebox_tests::token("alice", &["read"], 3600, fusebox_tests::TEST_KEY);
+    let answers = serve(
+        fusebox(),
+        &artifact,
+        &["--config", &key],
+        &[
+            "GET /hi HTTP/1.1\r\nhost: x\r\n",
+            &format!("GET /hi HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {token}\r\n"),
+            // A client cannot claim to be someone: its copy of the header is dropped.
+            "GET /hi HTTP/1.1\r\nhost: x\r\nfusebox-principal: {\"subject\":\"root\"}\r\n",
+        ],
+    );
+    assert!(answers[0].starts_with("HTTP/1.1 401"), "{}", answers[0]);
+    assert!(answers[0].contains("\"missing-token\""), "{}", answers[0]);
+    assert!(answers[1].starts_with("HTTP/1.1 200"), "{}", answers[1]);
+    assert!(
+        answers[1].contains("\"service\":\"hello\"")
+            && answers[1].contains("\"subject\":\"alice\""),
+        "{}",
+        answers[1]
+    );
+    assert!(answers[2].starts_with("HTTP/1.1 401"), "{}", answers[2]);
+}
+
+/// Start `fusebox serve ARTIFACT ARGS` on a free port, send each raw request head (one
+/// connection each, closed after it), and return the answers.
+fn serve(mut fusebox: Command, artifact: &Path, args: &[&str], requests: &[&str]) -> Vec<String> {
+    let mut server = fusebox
         .arg("serve")
-        .arg(&artifact)
+        .arg(artifact)
         .args(["--addr", "127.0.0.1:0", "--threads", "1"])
+        .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -234,15 +328,17 @@ fn a_scaffolded_component_builds_tests_and_fuses_without_touching_the_composer()
             )
         })
         .expect("fusebox serve says where it listens");
-    let mut stream = TcpStream::connect(&addr).unwrap();
-    write!(
-        stream,
-        "GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
+    let answers = requests
+        .iter()
+        .map(|head| {
+            let mut stream = TcpStream::connect(&addr).unwrap();
+            write!(stream, "{head}connection: close\r\n\r\n").unwrap();
+            let mut answer = String::new();
+            stream.read_to_string(&mut answer).unwrap();
+            answer
+        })
+        .collect();
     server.kill().unwrap();
     server.wait().unwrap();
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    answers
 }

@@ -9,8 +9,13 @@
 //! one also imports OTHER's `api` and its `echo` calls through to it: a consumer, wired by
 //! the composer on its own.
 //!
-//! The crate's `Cargo.toml` is the calculator's, renamed, so that it names the same WIT
-//! dependencies as every other component.
+//! With `--http`, it scaffolds a WASI 0.3 HTTP service instead: a world that exports
+//! `wasi:http/handler@0.3.0`, bindings from wit-bindgen's macro, and logic that answers
+//! with JSON naming the caller that auth-middleware verified. Put the middleware in front
+//! of it with `[artifact] chain` (docs/wasi-0.3.md).
+//!
+//! The crate's `Cargo.toml` is the calculator's (for `--http`, http-service's), renamed,
+//! so that it names the same dependencies as every other component of its kind.
 
 use anyhow::{Context as _, bail, ensure};
 use std::path::{Path, PathBuf};
@@ -22,8 +27,11 @@ pub struct New {
     /// The component's name, in kebab-case, such as rate-limiter.
     name: String,
     /// Also import this scaffolded component's `api`, and call it from `echo`.
-    #[arg(long, value_name = "COMPONENT")]
+    #[arg(long, value_name = "COMPONENT", conflicts_with = "http")]
     uses: Option<String>,
+    /// Scaffold a WASI 0.3 HTTP service (exports wasi:http/handler@0.3.0) instead.
+    #[arg(long)]
+    http: bool,
     /// The workspace to scaffold in: it has `wit/`, `components/` and the manifest.
     #[arg(long, default_value = ".")]
     dir: PathBuf,
@@ -34,6 +42,36 @@ pub struct New {
 
 /// The template the new crate's `Cargo.toml` is made from.
 const CALCULATOR_CARGO_TOML: &str = include_str!("../../../../components/calculator/Cargo.toml");
+/// The same, for a WASI 0.3 HTTP service (`--http`).
+const HTTP_SERVICE_CARGO_TOML: &str =
+    include_str!("../../../../components/http-service/Cargo.toml");
+
+/// One kind of component's templates.
+struct Templates {
+    world: &'static str,
+    lib: &'static str,
+    logic: &'static str,
+    component: &'static str,
+    manifest: &'static str,
+}
+
+/// A component with an `api` interface, bindings from cargo-component.
+const RUST: Templates = Templates {
+    world: include_str!("../../templates/rust/world.wit"),
+    lib: include_str!("../../templates/rust/lib.rs"),
+    logic: include_str!("../../templates/rust/logic.rs"),
+    component: include_str!("../../templates/rust/component.rs"),
+    manifest: include_str!("../../templates/rust/manifest.toml"),
+};
+
+/// A WASI 0.3 HTTP service, bindings from wit-bindgen's macro.
+const RUST_HTTP: Templates = Templates {
+    world: include_str!("../../templates/rust-http/world.wit"),
+    lib: include_str!("../../templates/rust-http/lib.rs"),
+    logic: include_str!("../../templates/rust-http/logic.rs"),
+    component: include_str!("../../templates/rust-http/component.rs"),
+    manifest: include_str!("../../templates/rust-http/manifest.toml"),
+};
 
 impl New {
     /// Check everything first, then write: a refused name leaves no file behind.
@@ -66,35 +104,40 @@ impl New {
         let uses = self.uses.as_deref().zip(version.as_deref());
 
         let fill = |template: &str| fill(template, name, uses);
-        let cargo_toml = cargo_toml(name, uses)?;
+        let (templates, cargo_toml) = match self.http {
+            false => (&RUST, cargo_toml(name, uses)?),
+            true => (&RUST_HTTP, http_cargo_toml(name)?),
+        };
         // Everything that can be refused is worked out before the first file is written.
         let workspace_path = root.join("Cargo.toml");
         let workspace = with_member(&workspace_path, name)?;
         std::fs::create_dir_all(crate_dir.join("src"))?;
         std::fs::create_dir_all(&wit_dir)?;
-        write(
-            &wit_dir.join("world.wit"),
-            &fill(include_str!("../../templates/rust/world.wit")),
-        )?;
+        write(&wit_dir.join("world.wit"), &fill(templates.world))?;
         write(&crate_dir.join("Cargo.toml"), &cargo_toml)?;
-        write(
-            &crate_dir.join("src/lib.rs"),
-            &fill(include_str!("../../templates/rust/lib.rs")),
-        )?;
-        write(
-            &crate_dir.join("src/logic.rs"),
-            &fill(include_str!("../../templates/rust/logic.rs")),
-        )?;
+        write(&crate_dir.join("src/lib.rs"), &fill(templates.lib))?;
+        write(&crate_dir.join("src/logic.rs"), &fill(templates.logic))?;
         write(
             &crate_dir.join("src/component.rs"),
-            &fill(include_str!("../../templates/rust/component.rs")),
+            &fill(templates.component),
         )?;
         write(&workspace_path, &workspace)?;
-        let section = fill(include_str!("../../templates/rust/manifest.toml"));
+        let section = fill(templates.manifest);
         write(
             &manifest_path,
             &format!("{}\n{section}", manifest.trim_end()),
         )?;
+        if self.http {
+            println!(
+                "created wit/{name}, components/{name} and [components.{name}] in {}",
+                self.manifest.display()
+            );
+            println!("  test it: cargo test -p {name}");
+            println!(
+                "  fuse it behind the middleware: [artifact] chain = [\"auth-middleware\", \"{name}\"]"
+            );
+            return Ok(());
+        }
 
         let status = Command::new(fusebox_compose::build::cargo())
             .current_dir(&crate_dir)
@@ -197,6 +240,26 @@ fn cargo_toml(name: &str, uses: Option<(&str, &str)>) -> anyhow::Result<String> 
     Ok(out)
 }
 
+/// http-service's `Cargo.toml`, renamed.
+fn http_cargo_toml(name: &str) -> anyhow::Result<String> {
+    let mut out = String::new();
+    for line in HTTP_SERVICE_CARGO_TOML.lines() {
+        let line = match line {
+            l if l.starts_with("name = ") => format!("name = \"{name}\""),
+            l if l.starts_with("description = ") => {
+                format!("description = \"TODO: what {name} does.\"")
+            }
+            l => l.to_owned(),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    if !out.contains(&format!("name = \"{name}\"")) || !out.contains("wit-bindgen") {
+        bail!("http-service's Cargo.toml no longer has the lines the scaffold renames");
+    }
+    Ok(out)
+}
+
 /// The workspace manifest at `path` with `components/<name>` added to its members,
 /// after the last component.
 fn with_member(path: &Path, name: &str) -> anyhow::Result<String> {
@@ -228,5 +291,8 @@ mod tests {
         assert!(toml.contains("package = \"fusebox:greeter\"\n"));
         assert!(toml.contains("\"fusebox:other\" = { path = \"../../wit/other\" }\n"));
         assert!(!toml.contains("calculator"), "{toml}");
+        let toml = http_cargo_toml("hello").unwrap();
+        assert!(toml.contains("name = \"hello\"\n"));
+        assert!(!toml.contains("http-service"), "{toml}");
     }
 }
