@@ -125,6 +125,26 @@ fn the_capability_report_matches_the_golden_file() {
     fusebox_tests::golden("tests/golden/capabilities.md", &report);
 }
 
+#[test]
+fn the_wasi_0_3_report_shows_the_middleware_chain() {
+    let p3 = fusebox_tests::p3();
+    assert_eq!(p3.chain, ["auth-middleware", "http-service"]);
+    assert_eq!(p3.exporter, "auth-middleware");
+    let report = fusebox_tests::p3().capability_report(&fusebox_tests::p3_manifest());
+    fusebox_tests::golden("tests/golden/capabilities-p3.md", &report);
+    assert!(
+        report.contains("clients → `auth-middleware` → `http-service`"),
+        "{report}"
+    );
+    // The artifact carries it too, for `fusebox inspect`.
+    let provenance = fusebox_compose::provenance::Provenance::read(&p3.bytes)
+        .unwrap()
+        .expect("the artifact has its provenance");
+    assert_eq!(provenance.chain, p3.chain);
+    // Without middleware there is no chain to record.
+    assert!(fused().provenance.chain.is_empty());
+}
+
 /// What a component (at some nesting depth) holds and shares.
 #[derive(Debug, Default)]
 struct Census {

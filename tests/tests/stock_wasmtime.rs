@@ -28,7 +28,10 @@ fn one_line(value: &str) -> String {
         .filter(|line| !line.is_empty())
         .collect();
     let line = rules.join("; ");
-    assert!(!line.contains(','), "a -S value cannot hold a comma: {line}");
+    assert!(
+        !line.contains(','),
+        "a -S value cannot hold a comma: {line}"
+    );
     line
 }
 

@@ -17,6 +17,23 @@ pub fn render(fused: &Fused, manifest: &Manifest) -> String {
         manifest.path().display()
     );
 
+    if fused.chain.len() > 1 {
+        let _ = writeln!(out, "## How a request flows\n");
+        let _ = writeln!(
+            out,
+            "clients → {}: each answers a request itself or passes it on to the next \
+             through `{}` (`[artifact] chain` at `{}`).\n",
+            fused
+                .chain
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(" → "),
+            fused.exports.join(", "),
+            manifest.artifact.chain_at
+        );
+    }
+
     let _ = writeln!(out, "## What the host must grant the artifact\n");
     let _ = writeln!(
         out,

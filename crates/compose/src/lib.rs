@@ -91,6 +91,10 @@ pub struct Fused {
     pub exports: Vec<String>,
     /// The component the artifact's export comes from.
     pub exporter: String,
+    /// The path a call to the export takes: the exporter, then each component it passes
+    /// the call on to through the same interface (`[artifact].chain`): `auth-middleware`,
+    /// `http-service`. Just the exporter when nothing is chained.
+    pub chain: Vec<String>,
     /// Every import of every fused component and what satisfies it: host imports first,
     /// then by provider and consumer in instantiation order.
     pub wiring: Vec<Wire>,
@@ -327,11 +331,13 @@ impl<'a> Graph<'a> {
                 InputRecord::new(input, &spec.source)
             })
             .collect::<Result<_, _>>()?;
+        let chain = request_path(&plan.export.0, &manifest.artifact.export, &wiring);
         let mut fused = Fused {
             bytes: Vec::new(),
             imports,
             exports,
             exporter: plan.export.0,
+            chain,
             wiring,
             components: plan.order,
             left_out: plan.left_out,
@@ -343,6 +349,24 @@ impl<'a> Graph<'a> {
         fused.bytes = bytes;
         Ok(fused)
     }
+}
+
+/// `exporter`, then each component that the last one gets `interface` from, in turn.
+fn request_path(exporter: &str, interface: &str, wiring: &[Wire]) -> Vec<String> {
+    let mut chain = vec![exporter.to_owned()];
+    while let Some(next) = wiring.iter().find_map(|w| {
+        (w.consumer == *chain.last().expect("never empty")
+            && manifest::unversioned(&w.import) == interface)
+            .then_some(w.provider.as_ref())
+            .flatten()
+    }) {
+        // The wiring has no cycles (the plan refuses them); stop anyway on a repeat.
+        if chain.contains(next) {
+            break;
+        }
+        chain.push(next.clone());
+    }
+    chain
 }
 
 /// The package name a component is registered under: the namespace of

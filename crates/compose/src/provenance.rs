@@ -23,6 +23,10 @@ pub struct Provenance {
     /// The artifact's export and the component it comes from:
     /// `http-handler: wasi:http/incoming-handler@0.2.6`.
     pub export: String,
+    /// The path a call to the export takes ([`Fused::chain`]), when it passes through
+    /// more than one component: `["auth-middleware", "http-service"]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chain: Vec<String>,
     /// Every fused input, in instantiation order.
     pub inputs: Vec<InputRecord>,
     /// The wiring, one `provider -> consumer: import` line per wire.
@@ -38,6 +42,10 @@ impl Provenance {
             composer: format!("{} {}", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")),
             manifest: manifest.path().display().to_string(),
             export: format!("{}: {}", fused.exporter, fused.exports.join(", ")),
+            chain: match fused.chain.len() {
+                1 => Vec::new(),
+                _ => fused.chain.clone(),
+            },
             inputs,
             wiring: fused.wiring_text().lines().map(str::to_owned).collect(),
         }

@@ -42,6 +42,9 @@ impl Inspect {
                 println!("  composer: {}", p.composer);
                 println!("  manifest: {}", p.manifest);
                 println!("  export:   {}", p.export);
+                if !p.chain.is_empty() {
+                    println!("  chain:    {}", p.chain.join(" -> "));
+                }
                 println!("  inputs:");
                 for i in &p.inputs {
                     println!(
