@@ -20,6 +20,9 @@
 # manifests for `manifest`, every built component for `component`. The `request` target
 # serves target/fusebox/service.wasm, which `make compose` builds.
 #
+# The engine (wasmtime, cranelift) is built without coverage instrumentation: see
+# fuzz/rustc-engine-uninstrumented.sh. The build goes to target/fuzz.
+#
 # Where cargo-fuzz cannot be installed, the logic modules' properties run under proptest
 # instead (PROPTEST_CASES each), and the report says so. A target that does not build is
 # a failure, not a reason to fall back.
@@ -55,8 +58,11 @@ fi
 
 bootstrap=()
 [ "$sanitizer" = none ] || bootstrap=(env RUSTC_BOOTSTRAP=1)
+export RUSTC_WRAPPER=$PWD/fuzz/rustc-engine-uninstrumented.sh
+# Run from fuzz/, so relative to it.
+build=(--sanitizer "$sanitizer" --target-dir ../target/fuzz)
 echo "fuzz: building ${#targets[@]} targets (sanitizer: $sanitizer)"
-(cd fuzz && "${bootstrap[@]}" cargo fuzz build --sanitizer "$sanitizer")
+(cd fuzz && "${bootstrap[@]}" cargo fuzz build "${build[@]}")
 
 if [[ " ${targets[*]} " == *" request "* ]] && [ ! -f target/fusebox/service.wasm ]; then
     make compose
@@ -97,7 +103,7 @@ for target in "${targets[@]}"; do
     marker=$(mktemp)
     # -close_fd_mask=3: the request target's host writes an access-log line (stdout) and
     # the guest's log lines (stderr) per request; libFuzzer keeps its own output.
-    if (cd fuzz && "${bootstrap[@]}" cargo fuzz run --sanitizer "$sanitizer" "$target" \
+    if (cd fuzz && "${bootstrap[@]}" cargo fuzz run "${build[@]}" "$target" \
             "corpus/$target" -- "${budget[@]}" -rss_limit_mb=4096 -max_len="$max_len" \
             -close_fd_mask=3) > "$log" 2>&1; then
         result=ok
@@ -120,7 +126,7 @@ for target in "${targets[@]}"; do
         # each new crash input once, with stderr, to show it.
         find "fuzz/artifacts/$target" -type f -newer "$marker" 2>/dev/null | while read -r input; do
             echo "fuzz: replaying $input"
-            (cd fuzz && cargo fuzz run --sanitizer "$sanitizer" "$target" "${input#fuzz/}") 2>&1 |
+            (cd fuzz && cargo fuzz run "${build[@]}" "$target" "${input#fuzz/}") 2>&1 |
                 grep -E -A3 'panicked at' | tee -a "$log" || true
         done
     fi
