@@ -41,6 +41,7 @@ fn write_report(doc: &mut String, r: &Results) -> Written {
     tooling(doc, &r.tooling, r.quick)?;
     polyglot(doc, &r.polyglot, &goals)?;
     breakdown(doc, &r.breakdown)?;
+    wasi_0_3(doc, r)?;
     goals_section(doc, &goals)
 }
 
@@ -589,6 +590,101 @@ fn breakdown(doc: &mut String, b: &Breakdown) -> Written {
         )?;
     }
     writeln!(doc)
+}
+
+/// Section 9: the WASI 0.3 artifact beside the 0.2 one, from the same run.
+fn wasi_0_3(doc: &mut String, r: &Results) -> Written {
+    let (Some(p3), Some(p3_add)) = (&r.wasi_0_3, &r.breakdown.add_p3) else {
+        return Ok(());
+    };
+    type Phase = fn(&PhaseMedians) -> f64;
+    let p2 = &r.polyglot.rust;
+    let (off, on) = (
+        &r.breakdown.add.one_thread,
+        &r.breakdown.add_with_concurrency,
+    );
+    writeln!(
+        doc,
+        "## 9. WASI 0.3 beside 0.2
+"
+    )?;
+    writeln!(
+        doc,
+        "`examples/p3/fusebox.toml` serves the same API on `wasi:http/handler@0.3.0`, with \
+         authentication as middleware in front of the service (`auth-middleware` → \
+         `http-service`), and the same logger, calculator and auth components. Measured \
+         in this run as section 7 measures its two artifacts (size, a cold compile, \
+         `POST /v1/add` on release `fusebox serve`, one connection, {} s), and in-process \
+         as section 8 does (one thread, {} requests, medians). A 0.3 request crosses one \
+         component more (the middleware verifies, then calls the service), and its \
+         handler runs in the store's event loop with component-model concurrency on.\n",
+        r.polyglot.seconds, r.breakdown.requests
+    )?;
+    writeln!(
+        doc,
+        "| artifact | size | compile | in-process `/v1/add` | p50 over HTTP | p99 | req/s | wrong | errors |\n\
+         |---|---|---|---|---|---|---|---|---|"
+    )?;
+    for (name, run, add) in [
+        ("WASI 0.2 (`fusebox.toml`)", p2, off),
+        ("WASI 0.3 (`examples/p3`)", p3, p3_add),
+    ] {
+        let l = &run.load;
+        writeln!(
+            doc,
+            "| {name} | {} | {:.2} s | {} | {:.3} ms | {:.3} ms | {:.0} | {} | {} |",
+            kib(run.bytes),
+            run.compile_s,
+            us(add.in_process_ns),
+            l.p50_ms,
+            l.p99_ms,
+            l.rps,
+            l.wrong,
+            l.errors
+        )?;
+    }
+    writeln!(doc)?;
+    writeln!(
+        doc,
+        "| `POST /v1/add`, one thread | 0.2 (concurrency off) | 0.2 with concurrency on | 0.3 | 0.3 ÷ 0.2 |\n\
+         |---|---|---|---|---|"
+    )?;
+    let rows: [(&str, Phase); 4] = [
+        ("instantiation", |p| p.instantiate_ns),
+        ("guest", |p| p.guest_ns),
+        ("teardown", |p| p.teardown_ns),
+        ("**in-process total**", |p| p.in_process_ns),
+    ];
+    for (name, phase) in rows {
+        let on = on.as_ref().map_or("–".to_owned(), |on| us(phase(on)));
+        writeln!(
+            doc,
+            "| {name} | {} | {on} | {} | {:.2}× |",
+            us(phase(off)),
+            us(phase(p3_add)),
+            phase(p3_add) / phase(off)
+        )?;
+    }
+    let extra = p3_add.in_process_ns - off.in_process_ns;
+    let from_concurrency = on.as_ref().map(|on| on.in_process_ns - off.in_process_ns);
+    writeln!(
+        doc,
+        "\n**What the async machinery costs.** On this run a 0.3 `/v1/add` took {} more \
+         in-process than the 0.2 one ({:.2}×){}. Over HTTP the two differ by {:.0}% in \
+         req/s ({:.0} against {:.0}).\n",
+        us(extra),
+        p3_add.in_process_ns / off.in_process_ns,
+        from_concurrency.map_or(String::new(), |c| format!(
+            "; turning component-model concurrency on alone costs the 0.2 artifact {}, so \
+             the rest, {}, is the 0.3 path itself: the event loop, the stream and future \
+             plumbing of the body, and the middleware's extra component crossing",
+            us(c),
+            us(extra - c)
+        )),
+        (p3.load.rps / p2.load.rps - 1.0) * 100.0,
+        p3.load.rps,
+        p2.load.rps
+    )
 }
 
 /// The goals of `table`, one row each.

@@ -30,6 +30,10 @@ pub struct Results {
     pub tooling: Tooling,
     /// Section 7: the artifact with the calculator in Python, beside the all-Rust one.
     pub polyglot: Polyglot,
+    /// The WASI 0.3 artifact (`examples/p3/fusebox.toml`), measured as the two polyglot
+    /// artifacts are, right after them. Absent from runs before it was measured.
+    #[serde(default)]
+    pub wasi_0_3: Option<PolyglotRun>,
     /// Section 8: where one request's time goes, phase by phase.
     pub breakdown: Breakdown,
 }
@@ -354,6 +358,11 @@ pub struct Breakdown {
     /// from runs before it was measured.
     #[serde(default)]
     pub add_with_concurrency: Option<PhaseMedians>,
+    /// `POST /v1/add` in-process on one thread against the WASI 0.3 artifact
+    /// (`examples/p3`: the middleware verifies the token, the service answers). Absent
+    /// from runs before it was measured.
+    #[serde(default)]
+    pub add_p3: Option<PhaseMedians>,
 }
 
 /// One route's phases, two ways, and the same request over HTTP.

@@ -66,11 +66,16 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Breakdown> {
     let with_concurrency = Arc::new(runtime_with(&std::fs::read(artifact())?, true)?);
     let add_with_concurrency = in_process(&with_concurrency, &ADD, &token, requests, Threads::One)?;
     eprintln!("bench: /v1/add with component-model concurrency on: {add_with_concurrency:?}");
+    // The same route on WASI 0.3: the middleware verifies, the service answers.
+    let p3 = Arc::new(runtime_p3()?);
+    let add_p3 = in_process(&p3, &ADD, &token, requests, Threads::One)?;
+    eprintln!("bench: /v1/add on WASI 0.3: {add_p3:?}");
     Ok(Breakdown {
         requests,
         healthz,
         add,
         add_with_concurrency: Some(add_with_concurrency),
+        add_p3: Some(add_p3),
     })
 }
 
@@ -166,6 +171,25 @@ fn runtime_with(artifact: &[u8], concurrency: bool) -> anyhow::Result<Runtime> {
         RuntimeConfig {
             config: vec![(auth_token::KEY_CONFIG.to_owned(), KEY.to_owned())],
             concurrency: Some(concurrency),
+            ..RuntimeConfig::default()
+        },
+    )?)
+}
+
+/// The host's runtime for the WASI 0.3 artifact (`make compose-p3`), with the bench key
+/// and the middleware's policy; concurrency on, as 0.3 needs.
+fn runtime_p3() -> anyhow::Result<Runtime> {
+    let path = fusebox_bench::root().join("target/fusebox/service-p3.wasm");
+    let artifact = std::fs::read(&path)
+        .with_context(|| format!("{}: run `make compose-p3` first", path.display()))?;
+    let routes = std::fs::read_to_string(fusebox_bench::root().join(super::polyglot::P3_ROUTES))?;
+    Ok(Runtime::new(
+        &artifact,
+        RuntimeConfig {
+            config: vec![
+                (auth_token::KEY_CONFIG.to_owned(), KEY.to_owned()),
+                ("auth.routes".to_owned(), routes),
+            ],
             ..RuntimeConfig::default()
         },
     )?)

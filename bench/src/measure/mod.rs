@@ -35,6 +35,7 @@ pub fn run() -> anyhow::Result<Results> {
     let density = density::measure(&bench)?;
     let tooling = tooling::measure(cold_build)?;
     let polyglot = polyglot::measure(&bench)?;
+    let wasi_0_3 = polyglot::measure_p3(&bench)?;
     let breakdown = breakdown::measure(&bench)?;
     Ok(Results {
         date,
@@ -47,6 +48,7 @@ pub fn run() -> anyhow::Result<Results> {
         density,
         tooling,
         polyglot,
+        wasi_0_3: Some(wasi_0_3),
         breakdown,
     })
 }

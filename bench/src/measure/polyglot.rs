@@ -1,6 +1,7 @@
 //! Polyglot: the same composition with the calculator in Python
 //! (`examples/polyglot/fusebox.toml`), beside the all-Rust one: size, a cold compile,
-//! and `POST /v1/add` on `fusebox serve`.
+//! and `POST /v1/add` on `fusebox serve`. The same three for the WASI 0.3 artifact
+//! (`examples/p3/fusebox.toml`), right after, for section 9.
 
 use super::{Bench, process, throughput};
 use crate::results::{Polyglot, PolyglotRun};
@@ -14,20 +15,35 @@ use std::time::{Duration, Instant};
 pub fn measure(bench: &Bench) -> anyhow::Result<Polyglot> {
     Ok(Polyglot {
         seconds: bench.seconds,
-        rust: run(bench, "target/fusebox/service.wasm", "127.0.0.1:18191")?,
+        rust: run(bench, "target/fusebox/service.wasm", "127.0.0.1:18191", &[])?,
         python: run(
             bench,
             "target/fusebox/service-polyglot.wasm",
             "127.0.0.1:18192",
+            &[],
         )?,
     })
 }
 
+/// The WASI 0.3 artifact, measured as the two above are.
+pub fn measure_p3(bench: &Bench) -> anyhow::Result<PolyglotRun> {
+    let routes = format!("auth.routes=@{}", root().join(P3_ROUTES).display());
+    run(
+        bench,
+        "target/fusebox/service-p3.wasm",
+        "127.0.0.1:18193",
+        &["--config", &routes],
+    )
+}
+
+/// The auth middleware's policy for the API, as `fusebox serve` is given it.
+pub const P3_ROUTES: &str = "examples/p3/auth-routes";
+
 /// Compile the artifact at `path` cold into a cache of its own, then serve it from that
-/// cache and load it.
-fn run(bench: &Bench, path: &str, addr: &str) -> anyhow::Result<PolyglotRun> {
+/// cache, with `args` beside the key, and load it.
+fn run(bench: &Bench, path: &str, addr: &str, args: &[&str]) -> anyhow::Result<PolyglotRun> {
     let bytes = std::fs::read(root().join(path))
-        .with_context(|| format!("{path}: run `make compose-polyglot` first"))?;
+        .with_context(|| format!("{path}: run `make compose-polyglot compose-p3` first"))?;
     // A cold compile, into an empty cache that `fusebox serve` then starts from.
     let stem = Path::new(path).file_stem().context("an artifact file")?;
     let cache = record::dir().join("cache").join(stem);
@@ -41,7 +57,7 @@ fn run(bench: &Bench, path: &str, addr: &str) -> anyhow::Result<PolyglotRun> {
     let compile = started.elapsed();
 
     let mut serve = bench.fusebox_serve(Some(0), Path::new(path), addr);
-    serve.arg("--cache-dir").arg(&cache);
+    serve.arg("--cache-dir").arg(&cache).args(args);
     let _server = process::start("fusebox serve", serve, addr, Duration::from_secs(120))?;
     eprintln!(
         "bench: {path}, POST /v1/add on one connection for {} s",

@@ -141,6 +141,11 @@ fn all_met() -> Results {
                 load: load(2_400.0, 0.4),
             },
         },
+        wasi_0_3: Some(PolyglotRun {
+            bytes: 336 * 1024,
+            compile_s: 0.3,
+            load: load(3_000.0, 0.33),
+        }),
         breakdown: Breakdown {
             requests: 20_000,
             healthz: RouteBreakdown {
@@ -154,6 +159,7 @@ fn all_met() -> Results {
                 http_ns: 224_000.0,
             },
             add_with_concurrency: Some(phases(80_000.0)),
+            add_p3: Some(phases(100_000.0)),
         },
     }
 }
@@ -370,4 +376,25 @@ fn the_concurrency_lever_sits_beside_the_same_route_without_it() {
     // A run from before the lever was measured renders without the table.
     results.breakdown.add_with_concurrency = None;
     assert!(!render(&results).contains("concurrency off (fusebox)"));
+}
+
+#[test]
+fn wasi_0_3_sits_beside_0_2_and_its_extra_cost_is_split() {
+    let doc = render(&all_met());
+    assert!(doc.contains("## 9. WASI 0.3 beside 0.2"), "{doc}");
+    // 100 µs against 70 µs: 30 µs more, 10 of them concurrency support itself.
+    assert!(
+        doc.contains("took 30.0 µs more in-process than the 0.2 one (1.43×)"),
+        "{doc}"
+    );
+    assert!(doc.contains("costs the 0.2 artifact 10.0 µs"), "{doc}");
+    assert!(doc.contains("the rest, 20.0 µs"), "{doc}");
+    assert!(
+        doc.contains("by -25% in req/s (3000 against 4000)"),
+        "{doc}"
+    );
+    // A run from before it was measured renders without the section.
+    let mut results = all_met();
+    results.wasi_0_3 = None;
+    assert!(!render(&results).contains("## 9."));
 }
