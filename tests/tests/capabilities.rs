@@ -145,6 +145,27 @@ fn the_wasi_0_3_report_shows_the_middleware_chain() {
     assert!(fused().provenance.chain.is_empty());
 }
 
+#[test]
+fn the_pure_components_are_the_same_files_in_the_wasi_0_2_and_0_3_artifacts() {
+    let digest = |fused: &fusebox_compose::Fused, name: &str| {
+        fused
+            .provenance
+            .inputs
+            .iter()
+            .find(|input| input.name == name)
+            .unwrap_or_else(|| panic!("{name} is fused"))
+            .sha256
+            .clone()
+    };
+    for name in ["logger", "calculator", "auth"] {
+        assert_eq!(
+            digest(fused(), name),
+            digest(fusebox_tests::p3(), name),
+            "{name} differs between the two artifacts"
+        );
+    }
+}
+
 /// What a component (at some nesting depth) holds and shares.
 #[derive(Debug, Default)]
 struct Census {

@@ -377,3 +377,36 @@ fusebox_tests::for_each_artifact! {
         assert_eq!(reply.status, 401);
     }
 }
+
+/// The Python calculator, unchanged, in the WASI 0.3 artifact: its interface does not
+/// depend on the WASI version of the service that calls it.
+#[tokio::test]
+async fn the_python_calculator_serves_the_wasi_0_3_artifact_unchanged() {
+    let text =
+        std::fs::read_to_string(fusebox_tests::repo().join("examples/p3/fusebox.toml")).unwrap();
+    let crate_line = "source = { crate = \"calculator\" }";
+    assert!(text.contains(crate_line));
+    let python = format!(
+        "source = {{ path = {:?} }}",
+        fusebox_tests::components::CALCULATOR_PY
+    );
+    let manifest = fusebox_compose::Manifest::parse(
+        &text.replace(crate_line, &python),
+        "examples/p3/fusebox.toml",
+        fusebox_tests::repo().join("examples/p3"),
+    )
+    .unwrap();
+    let fused = fusebox_tests::compose(&manifest).expect("the 0.3 artifact fuses with Python");
+    let config = fusebox_tests::Artifact::P3.config();
+    let config: Vec<(&str, &str)> = config.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let host = TestHost::new(&fused.bytes, &config).unwrap();
+    let reply = host
+        .send(post("/v1/add", Some(&calc_token()), r#"{"a":40,"b":2}"#))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.json());
+    assert_eq!(reply.json(), json!({"result": 42}));
+    let reply = host
+        .send(post("/v1/divide", Some(&calc_token()), r#"{"a":1,"b":0}"#))
+        .await;
+    assert_eq!(error_code(&reply), "division-by-zero");
+}
