@@ -423,6 +423,19 @@ impl TestServer {
         TestServer::start(host.into_runtime()).await
     }
 
+    /// Serve the misbehaving calculator's variant of `artifact` (`Rust`: WASI 0.2, or
+    /// `P3`) with `artifact`'s config and `limits`.
+    pub async fn misbehaving(artifact: Artifact, limits: Limits) -> TestServer {
+        let bytes = match artifact {
+            Artifact::P3 => misbehaving_p3_artifact(),
+            _ => misbehaving_artifact(),
+        };
+        let config = artifact.config();
+        let config: Vec<(&str, &str)> = config.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let host = TestHost::with_limits(bytes, &config, limits).unwrap();
+        TestServer::start(host.into_runtime()).await
+    }
+
     /// Serve `bytes` with [`TEST_KEY`] configured and `limits`.
     pub async fn artifact(bytes: &[u8], limits: Limits) -> TestServer {
         let host =
@@ -488,6 +501,31 @@ pub fn test_limits() -> Limits {
         memory_bytes: 32 << 20,
         max_body_bytes: 1 << 20,
     }
+}
+
+/// The WASI 0.3 artifact (`examples/p3`) with the calculator replaced by
+/// `tests/components/misbehaving-calculator`, by its `source` line alone.
+pub fn misbehaving_p3_artifact() -> &'static [u8] {
+    static FUSED: OnceLock<fusebox_compose::Fused> = OnceLock::new();
+    &FUSED
+        .get_or_init(|| {
+            let path = repo().join("examples/p3/fusebox.toml");
+            let text = std::fs::read_to_string(&path).expect("read examples/p3/fusebox.toml");
+            let line = r#"source = { crate = "calculator" }"#;
+            assert!(
+                text.contains(line),
+                "the p3 manifest names the calculator crate"
+            );
+            let text = text.replace(line, r#"source = { crate = "misbehaving-calculator" }"#);
+            let manifest = fusebox_compose::Manifest::parse(
+                &text,
+                "examples/p3/fusebox.toml",
+                path.parent().unwrap(),
+            )
+            .expect("the swap is valid");
+            compose(&manifest).expect("compose the p3 manifest with the misbehaving calculator")
+        })
+        .bytes
 }
 
 /// The artifact with the real calculator replaced by `tests/components/misbehaving-calculator`:

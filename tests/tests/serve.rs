@@ -3,7 +3,8 @@
 
 use fusebox_runtime::runtime::Limits;
 use fusebox_tests::{
-    TEST_KEY, TestHost, TestServer as Server, fused, misbehaving_artifact, test_limits, token,
+    Artifact, TEST_KEY, TestHost, TestServer as Server, fused, misbehaving_artifact, test_limits,
+    token,
 };
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -139,144 +140,164 @@ async fn parallel_requests_each_get_their_own_answer() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn no_state_survives_between_requests() {
-    // The misbehaving calculator's `subtract` counts its calls in a static: with a fresh
-    // instance per request the count is always 1.
-    let server = Server::artifact(misbehaving_artifact(), test_limits()).await;
-    let calc = calc();
-    for _ in 0..5 {
+/// The misbehaving calculator's tests, once per WASI version: `misbehaving_0_2::` against
+/// the 0.2 artifact, `misbehaving_0_3::` against the 0.3 one (the same calculator behind the middleware and
+/// the async service). The guarantees are the host's, so they must hold for both.
+macro_rules! for_each_wasi {
+    ($($body:tt)*) => {
+        mod misbehaving_0_2 {
+            use super::*;
+            const WASI: Artifact = Artifact::Rust;
+            $($body)*
+        }
+        mod misbehaving_0_3 {
+            use super::*;
+            const WASI: Artifact = Artifact::P3;
+            $($body)*
+        }
+    };
+}
+
+for_each_wasi! {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn no_state_survives_between_requests() {
+        // The misbehaving calculator's `subtract` counts its calls in a static: with a fresh
+        // instance per request the count is always 1.
+        let server = Server::misbehaving(WASI, test_limits()).await;
+        let calc = calc();
+        for _ in 0..5 {
+            let (status, json) = server
+                .call(
+                    "POST",
+                    "/v1/subtract",
+                    Some(&calc),
+                    Some(r#"{"a":9,"b":1}"#),
+                )
+                .await;
+            assert_eq!((status, json["result"].as_u64()), (200, Some(1)), "{json}");
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_panicking_guest_fails_only_its_own_request() {
+        let server = Server::misbehaving(WASI, test_limits()).await;
+        let calc = calc();
+        let (status, json) = server
+            .call("POST", "/v1/add", Some(&calc), Some(r#"{"a":1,"b":2}"#))
+            .await;
+        assert_eq!(
+            (status, json["error"]["code"].as_str()),
+            (500, Some("internal-error")),
+            "{json}"
+        );
+        let (status, _) = server.call("GET", "/healthz", None, None).await;
+        assert_eq!(status, 200, "the server keeps serving");
+        let (status, json) = server
+            .call("POST", "/v1/divide", Some(&calc), Some(r#"{"a":8,"b":2}"#))
+            .await;
+        assert_eq!((status, json["result"].as_u64()), (200, Some(4)));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_endless_loop_hits_the_deadline() {
+        let limits = Limits {
+            deadline: Duration::from_millis(500),
+            ..test_limits()
+        };
+        let server = Server::misbehaving(WASI, limits).await;
+        let started = Instant::now();
         let (status, json) = server
             .call(
                 "POST",
-                "/v1/subtract",
-                Some(&calc),
-                Some(r#"{"a":9,"b":1}"#),
+                "/v1/multiply",
+                Some(&calc()),
+                Some(r#"{"a":1,"b":2}"#),
             )
             .await;
-        assert_eq!((status, json["result"].as_u64()), (200, Some(1)), "{json}");
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_panicking_guest_fails_only_its_own_request() {
-    let server = Server::artifact(misbehaving_artifact(), test_limits()).await;
-    let calc = calc();
-    let (status, json) = server
-        .call("POST", "/v1/add", Some(&calc), Some(r#"{"a":1,"b":2}"#))
-        .await;
-    assert_eq!(
-        (status, json["error"]["code"].as_str()),
-        (500, Some("internal-error")),
-        "{json}"
-    );
-    let (status, _) = server.call("GET", "/healthz", None, None).await;
-    assert_eq!(status, 200, "the server keeps serving");
-    let (status, json) = server
-        .call("POST", "/v1/divide", Some(&calc), Some(r#"{"a":8,"b":2}"#))
-        .await;
-    assert_eq!((status, json["result"].as_u64()), (200, Some(4)));
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_endless_loop_hits_the_deadline() {
-    let limits = Limits {
-        deadline: Duration::from_millis(500),
-        ..test_limits()
-    };
-    let server = Server::artifact(misbehaving_artifact(), limits).await;
-    let started = Instant::now();
-    let (status, json) = server
-        .call(
-            "POST",
-            "/v1/multiply",
-            Some(&calc()),
-            Some(r#"{"a":1,"b":2}"#),
-        )
-        .await;
-    assert_eq!(
-        (status, json["error"]["code"].as_str()),
-        (504, Some("deadline-exceeded")),
-        "{json}"
-    );
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "took {:?}",
-        started.elapsed()
-    );
-    let (status, _) = server.call("GET", "/healthz", None, None).await;
-    assert_eq!(status, 200);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn unbounded_allocation_hits_the_memory_limit() {
-    let server = Server::artifact(misbehaving_artifact(), test_limits()).await;
-    let (status, json) = server
-        .call(
-            "POST",
-            "/v1/sequence",
-            Some(&calc()),
-            Some(r#"{"values":[1]}"#),
-        )
-        .await;
-    assert_eq!(
-        (status, json["error"]["code"].as_str()),
-        (500, Some("internal-error")),
-        "{json}"
-    );
-    let (status, _) = server.call("GET", "/healthz", None, None).await;
-    assert_eq!(status, 200);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn past_the_instance_limit_requests_get_503_at_once() {
-    let limits = Limits {
-        max_instances: 2,
-        deadline: Duration::from_secs(2),
-        ..test_limits()
-    };
-    let server = Arc::new(Server::artifact(misbehaving_artifact(), limits).await);
-    let token = Arc::new(calc());
-    // Two spinning requests take both instances until their deadline.
-    let mut spinning = Vec::new();
-    for _ in 0..2 {
-        let (server, token) = (server.clone(), token.clone());
-        spinning.push(tokio::spawn(async move {
-            server
-                .call(
-                    "POST",
-                    "/v1/multiply",
-                    Some(&token),
-                    Some(r#"{"a":1,"b":1}"#),
-                )
-                .await
-                .0
-        }));
-    }
-    let waiting = Instant::now();
-    while server.runtime.free_slots() > 0 {
-        assert!(
-            waiting.elapsed() < Duration::from_secs(10),
-            "the spinning requests never started"
+        assert_eq!(
+            (status, json["error"]["code"].as_str()),
+            (504, Some("deadline-exceeded")),
+            "{json}"
         );
-        tokio::time::sleep(Duration::from_millis(10)).await;
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "took {:?}",
+            started.elapsed()
+        );
+        let (status, _) = server.call("GET", "/healthz", None, None).await;
+        assert_eq!(status, 200);
     }
-    let started = Instant::now();
-    let (status, json) = server.call("GET", "/healthz", None, None).await;
-    assert_eq!(
-        (status, json["error"]["code"].as_str()),
-        (503, Some("busy")),
-        "{json}"
-    );
-    assert!(
-        started.elapsed() < Duration::from_secs(1),
-        "refused at once, not queued"
-    );
-    for task in spinning {
-        assert_eq!(task.await.unwrap(), 504);
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn unbounded_allocation_hits_the_memory_limit() {
+        let server = Server::misbehaving(WASI, test_limits()).await;
+        let (status, json) = server
+            .call(
+                "POST",
+                "/v1/sequence",
+                Some(&calc()),
+                Some(r#"{"values":[1]}"#),
+            )
+            .await;
+        assert_eq!(
+            (status, json["error"]["code"].as_str()),
+            (500, Some("internal-error")),
+            "{json}"
+        );
+        let (status, _) = server.call("GET", "/healthz", None, None).await;
+        assert_eq!(status, 200);
     }
-    let (status, _) = server.call("GET", "/healthz", None, None).await;
-    assert_eq!(status, 200, "instances are free again");
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn past_the_instance_limit_requests_get_503_at_once() {
+        let limits = Limits {
+            max_instances: 2,
+            deadline: Duration::from_secs(2),
+            ..test_limits()
+        };
+        let server = Arc::new(Server::misbehaving(WASI, limits).await);
+        let token = Arc::new(calc());
+        // Two spinning requests take both instances until their deadline.
+        let mut spinning = Vec::new();
+        for _ in 0..2 {
+            let (server, token) = (server.clone(), token.clone());
+            spinning.push(tokio::spawn(async move {
+                server
+                    .call(
+                        "POST",
+                        "/v1/multiply",
+                        Some(&token),
+                        Some(r#"{"a":1,"b":1}"#),
+                    )
+                    .await
+                    .0
+            }));
+        }
+        let waiting = Instant::now();
+        while server.runtime.free_slots() > 0 {
+            assert!(
+                waiting.elapsed() < Duration::from_secs(10),
+                "the spinning requests never started"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let started = Instant::now();
+        let (status, json) = server.call("GET", "/healthz", None, None).await;
+        assert_eq!(
+            (status, json["error"]["code"].as_str()),
+            (503, Some("busy")),
+            "{json}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "refused at once, not queued"
+        );
+        for task in spinning {
+            assert_eq!(task.await.unwrap(), 504);
+        }
+        let (status, _) = server.call("GET", "/healthz", None, None).await;
+        assert_eq!(status, 200, "instances are free again");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -263,6 +263,22 @@ impl WasiHttp {
     }
 }
 
+/// How many components `artifact` nests at its top level: for a fused artifact, the
+/// components fused into it.
+fn components_in(artifact: &[u8]) -> Result<usize, HostError> {
+    let mut depth = 0usize;
+    let mut components = 0;
+    for payload in wasmparser::Parser::new(0).parse_all(artifact) {
+        match payload.map_err(|e| HostError::Compile(e.into()))? {
+            wasmparser::Payload::Version { .. } => depth += 1,
+            wasmparser::Payload::End(_) => depth = depth.saturating_sub(1),
+            wasmparser::Payload::ComponentSection { .. } if depth == 1 => components += 1,
+            _ => {}
+        }
+    }
+    Ok(components)
+}
+
 /// The pre-instantiated artifact, by the `wasi:http` it serves.
 enum Pre {
     P2(ProxyPre<State>),
@@ -303,8 +319,14 @@ impl Runtime {
             (WasiHttp::P3, None) => true,
             (WasiHttp::P2, None) => false,
         };
-        let engine =
-            Engine::new(&engine_config(&config, concurrency)?).map_err(HostError::Engine)?;
+        // One task per fused component at most, and never fewer than a middleware and
+        // its service need.
+        let stacks = match concurrency {
+            false => 1,
+            true => u32::try_from(components_in(artifact)?.max(2)).unwrap_or(u32::MAX),
+        };
+        let engine = Engine::new(&engine_config(&config, concurrency, stacks)?)
+            .map_err(HostError::Engine)?;
         let component = Component::new(&engine, artifact).map_err(HostError::Compile)?;
 
         // Grant exactly the proxy world (and for 0.3 the service world) and the config
@@ -720,7 +742,16 @@ pub fn malformed<B>(request: &hyper::Request<B>) -> Option<String> {
     }
 }
 
-fn engine_config(config: &RuntimeConfig, concurrency: bool) -> Result<Config, HostError> {
+/// The engine for `config`. `stacks_per_instance` is how many fiber stacks one instance
+/// may hold at once: one without concurrency (the whole call runs on one fiber); with
+/// it, each task in flight has its own, and a 0.3 request runs one task per component
+/// it passes through (the middleware's, then the service's: measured, two for
+/// examples/p3).
+fn engine_config(
+    config: &RuntimeConfig,
+    concurrency: bool,
+    stacks_per_instance: u32,
+) -> Result<Config, HostError> {
     let mut engine = Config::new();
     engine.epoch_interruption(true);
     engine.concurrency_support(concurrency);
@@ -744,7 +775,7 @@ fn engine_config(config: &RuntimeConfig, concurrency: bool) -> Result<Config, Ho
             .total_core_instances(instances.saturating_mul(32))
             .total_memories(instances.saturating_mul(8))
             .total_tables(instances.saturating_mul(32))
-            .total_stacks(instances)
+            .total_stacks(instances.saturating_mul(stacks_per_instance))
             .max_core_instances_per_component(64)
             .max_memories_per_component(16)
             .max_tables_per_component(64)
