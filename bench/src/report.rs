@@ -568,8 +568,9 @@ fn breakdown(doc: &mut String, b: &Breakdown) -> Written {
         "**Component-model concurrency.** wasmtime turns `concurrency_support` on by \
          default; with it on, every call between the guest and the host creates and \
          deletes a task in a table. A WASI 0.2 artifact never uses it, so fusebox turns it \
-         off (`RuntimeConfig::concurrency`). The same `/v1/add`, one thread, right after the \
-         run above with it off:\n\n\
+         off (`RuntimeConfig::concurrency`). The same `/v1/add`, one thread, in four rounds \
+         interleaved with the run above (and with section 9's), so that a slow moment of \
+         the machine falls on both:\n\n\
          | `POST /v1/add`, one thread | concurrency off (fusebox) | on (wasmtime's default) | on ÷ off |\n\
          |---|---|---|---|"
     )?;
@@ -615,7 +616,8 @@ fn wasi_0_3(doc: &mut String, r: &Results) -> Written {
          `http-service`), and the same logger, calculator and auth components. Measured \
          in this run as section 7 measures its two artifacts (size, a cold compile, \
          `POST /v1/add` on release `fusebox serve`, one connection, {} s), and in-process \
-         as section 8 does (one thread, {} requests, medians). A 0.3 request crosses one \
+         as section 8 does (one thread, {} requests each, in four rounds interleaved with the \
+         two 0.2 runs below, medians). A 0.3 request crosses one \
          component more (the middleware verifies, then calls the service), and its \
          handler runs in the store's event loop with component-model concurrency on.\n",
         r.polyglot.seconds, r.breakdown.requests

@@ -52,31 +52,53 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Breakdown> {
     let addr = "127.0.0.1:18185";
     let serve = bench.fusebox_serve(None, &artifact(), addr);
     let _server = process::start("fusebox serve", serve, addr, Duration::from_secs(60))?;
-    let route = |route: &Route| -> anyhow::Result<RouteBreakdown> {
-        let measured = RouteBreakdown {
-            workers: in_process(&runtime, route, &token, requests, Threads::Workers)?,
-            one_thread: in_process(&runtime, route, &token, requests, Threads::One)?,
-            http_ns: over_http(addr, route, &token, requests)?,
-        };
-        eprintln!("bench: breakdown of {}: {measured:?}", route.path);
-        Ok(measured)
+    let healthz = RouteBreakdown {
+        workers: in_process(&runtime, &HEALTHZ, &token, requests, Threads::Workers)?,
+        one_thread: in_process(&runtime, &HEALTHZ, &token, requests, Threads::One)?,
+        http_ns: over_http(addr, &HEALTHZ, &token, requests)?,
     };
-    let (healthz, add) = (route(&HEALTHZ)?, route(&ADD)?);
-    // The concurrency lever, right after the same route with it off (`add.one_thread`).
+    eprintln!("bench: breakdown of /healthz: {healthz:?}");
+    // `POST /v1/add` on one thread three ways: 0.2 with component-model concurrency off
+    // (fusebox's), on (wasmtime's default), and the 0.3 artifact. They are compared with
+    // each other, so they run interleaved, a quarter of the requests at a time, and a
+    // slow moment of the machine falls on all three rather than on one.
     let with_concurrency = Arc::new(runtime_with(&std::fs::read(artifact())?, true)?);
-    let add_with_concurrency = in_process(&with_concurrency, &ADD, &token, requests, Threads::One)?;
-    eprintln!("bench: /v1/add with component-model concurrency on: {add_with_concurrency:?}");
-    // The same route on WASI 0.3: the middleware verifies, the service answers.
     let p3 = Arc::new(runtime_p3()?);
-    let add_p3 = in_process(&p3, &ADD, &token, requests, Threads::One)?;
+    let [off, on, add_p3] =
+        interleaved([&runtime, &with_concurrency, &p3], &ADD, &token, requests)?;
+    let add = RouteBreakdown {
+        workers: in_process(&runtime, &ADD, &token, requests, Threads::Workers)?,
+        one_thread: off,
+        http_ns: over_http(addr, &ADD, &token, requests)?,
+    };
+    eprintln!("bench: breakdown of /v1/add: {add:?}");
+    eprintln!("bench: /v1/add with component-model concurrency on: {on:?}");
     eprintln!("bench: /v1/add on WASI 0.3: {add_p3:?}");
     Ok(Breakdown {
         requests,
         healthz,
         add,
-        add_with_concurrency: Some(add_with_concurrency),
+        add_with_concurrency: Some(on),
         add_p3: Some(add_p3),
     })
+}
+
+/// `route` on one thread against each runtime, in four rounds of `n / 4` requests, the
+/// runtimes taking turns within each round; the medians over all rounds, per runtime.
+fn interleaved<const N: usize>(
+    runtimes: [&Arc<Runtime>; N],
+    route: &Route,
+    token: &str,
+    n: usize,
+) -> anyhow::Result<[PhaseMedians; N]> {
+    const ROUNDS: usize = 4;
+    let mut samples: [Vec<Sample>; N] = std::array::from_fn(|_| Vec::new());
+    for _ in 0..ROUNDS {
+        for (runtime, samples) in runtimes.iter().zip(&mut samples) {
+            samples.extend(timed(runtime, route, token, n / ROUNDS, Threads::One)?);
+        }
+    }
+    Ok(samples.map(|samples| medians(&samples)))
 }
 
 /// The medians of `n` authenticated `POST /v1/add` requests against `artifact`,
@@ -96,7 +118,11 @@ fn ns(d: Duration) -> f64 {
     d.as_nanos() as f64
 }
 
-/// In-process: `Runtime::handle` and the body collected, `n` times after a warm-up.
+/// One timed request: the host's phases, and the whole time.
+type Sample = (Phases, Duration);
+
+/// In-process: `Runtime::handle` and the body collected, `n` times after a warm-up; the
+/// medians.
 fn in_process(
     runtime: &Arc<Runtime>,
     route: &Route,
@@ -104,6 +130,18 @@ fn in_process(
     n: usize,
     threads: Threads,
 ) -> anyhow::Result<PhaseMedians> {
+    Ok(medians(&timed(runtime, route, token, n, threads)?))
+}
+
+/// In-process: `Runtime::handle` and the body collected, `n` times after a warm-up; every
+/// sample.
+fn timed(
+    runtime: &Arc<Runtime>,
+    route: &Route,
+    token: &str,
+    n: usize,
+    threads: Threads,
+) -> anyhow::Result<Vec<Sample>> {
     // The loop runs as a task on a worker thread, as a connection's task does in
     // `fusebox serve`, so that the guest's task is scheduled the way it is there.
     let tokio = match threads {
@@ -112,7 +150,7 @@ fn in_process(
             .enable_all()
             .build()?,
     };
-    let samples: Vec<(Phases, Duration)> = tokio.block_on(async {
+    tokio.block_on(async {
         let runtime = runtime.clone();
         let (method, path, body, expect) = (route.method, route.path, route.body, route.expect);
         let token = token.to_owned();
@@ -140,12 +178,16 @@ fn in_process(
             Ok(samples)
         })
         .await?
-    })?;
-    let column = |f: &dyn Fn(&(Phases, Duration)) -> f64| {
+    })
+}
+
+/// The median of each phase over `samples`.
+fn medians(samples: &[Sample]) -> PhaseMedians {
+    let column = |f: &dyn Fn(&Sample) -> f64| {
         let mut values: Vec<f64> = samples.iter().map(f).collect();
         median(&mut values)
     };
-    Ok(PhaseMedians {
+    PhaseMedians {
         admit_ns: column(&|(p, _)| ns(p.admit)),
         contexts_ns: column(&|(p, _)| ns(p.contexts)),
         schedule_ns: column(&|(p, _)| ns(p.schedule)),
@@ -156,7 +198,7 @@ fn in_process(
             ns(*t) - ns(p.admit + p.contexts + p.schedule + p.instantiate + p.guest + p.teardown)
         }),
         in_process_ns: column(&|(_, t)| ns(*t)),
-    })
+    }
 }
 
 /// The host's runtime for `artifact`, with the bench key, as `fusebox serve` sets it up.
