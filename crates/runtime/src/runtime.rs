@@ -32,7 +32,7 @@ use http_body_util::{BodyExt, Full, Limited};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, oneshot};
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{
     Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, StoreLimits,
@@ -222,7 +222,7 @@ struct TaskMarks {
     running: Option<Instant>,
     ready: Option<Instant>,
     returned: Option<Instant>,
-    /// When the store began to drop (WASI 0.3: after the body, not at `returned`).
+    /// When the store began to drop: at `returned` for WASI 0.2, after the body for 0.3.
     releasing: Option<Instant>,
     torn_down: Option<Instant>,
 }
@@ -518,7 +518,7 @@ impl Runtime {
         let building = Instant::now();
         let mut store = Self::store(pre.engine(), self.state(stderr));
 
-        let (sender, receiver) = tokio::sync::oneshot::channel();
+        let (sender, receiver) = oneshot::channel();
         // `malformed` refuses what wasi-http would refuse here; should wasi-http refuse
         // anything more, it is the request's fault all the same.
         let incoming = store
@@ -554,38 +554,12 @@ impl Runtime {
             drop(store);
             let mut marks = task_marks.lock().unwrap();
             marks.returned = Some(returned);
+            marks.releasing = Some(returned);
             marks.torn_down = Some(Instant::now());
             result
         });
 
-        let answer = receiver.await;
-        let received = Instant::now();
-        let marks = *marks.lock().unwrap();
-        if let (Some(running), Some(ready)) = (marks.running, marks.ready) {
-            phases.schedule = running - spawned;
-            phases.instantiate = ready - running;
-            // The handler may still be running (writing a streamed body) when its
-            // response head arrives; then the guest phase ends at the head.
-            phases.guest = marks.returned.unwrap_or(received) - ready;
-            if let (Some(returned), Some(torn_down)) = (marks.returned, marks.torn_down) {
-                phases.teardown = torn_down - returned;
-            }
-        }
-        match answer {
-            Ok(Ok(response)) => Ok(response),
-            Ok(Err(code)) => Err(Outcome::NoResponse(format!(
-                "the guest answered with error {code:?}"
-            ))),
-            // The guest finished (or died) without setting a response: ask it why.
-            Err(_) => Err(match guest.await {
-                Ok(Err(_elapsed)) => Outcome::DeadlineExceeded,
-                Ok(Ok(Err(trap))) => trapped(trap),
-                Ok(Ok(Ok(()))) => {
-                    Outcome::NoResponse("the guest returned without a response".into())
-                }
-                Err(join) => Outcome::Trapped(format!("the guest task failed: {join}")),
-            }),
-        }
+        settle(receiver.await, guest, &marks, spawned, phases).await
     }
 }
 
@@ -605,12 +579,11 @@ impl Runtime {
         B: http_body::Body<Data = Bytes> + Send + 'static,
         B::Error: Into<wasmtime_wasi_http::Error>,
     {
-        let trapped = |e: wasmtime::Error| Outcome::Trapped(e.root_cause().to_string());
         let building = Instant::now();
         let mut store = Self::store(pre.engine(), self.state(stderr));
         let (request, body_read) =
             p3::Request::from_http(store.data_mut().http().hooks, absolute(request));
-        let (sender, receiver) = tokio::sync::oneshot::channel();
+        let (sender, receiver) = oneshot::channel();
         let deadline = self.limits.deadline;
         let marks = Arc::new(std::sync::Mutex::new(TaskMarks::default()));
         let task_marks = marks.clone();
@@ -649,32 +622,44 @@ impl Runtime {
             result
         });
 
-        let answer = receiver.await;
-        let received = Instant::now();
-        let marks = *marks.lock().unwrap();
-        if let (Some(running), Some(ready)) = (marks.running, marks.ready) {
-            phases.schedule = running - spawned;
-            phases.instantiate = ready - running;
-            phases.guest = marks.returned.unwrap_or(received) - ready;
-            if let (Some(releasing), Some(torn_down)) = (marks.releasing, marks.torn_down) {
-                phases.teardown = torn_down - releasing;
-            }
+        settle(receiver.await, guest, &marks, spawned, phases).await
+    }
+}
+
+/// Once the guest's task has answered (or ended without answering): fill in `phases`
+/// from its marks, and give the response, or the reason there is none. For WASI 0.2 and
+/// 0.3 alike: `answer` is what the task sent, `E` the version's `error-code`.
+async fn settle<E: std::fmt::Debug>(
+    answer: Result<Result<hyper::Response<HyperOutgoingBody>, E>, oneshot::error::RecvError>,
+    guest: tokio::task::JoinHandle<Result<wasmtime::Result<()>, tokio::time::error::Elapsed>>,
+    marks: &std::sync::Mutex<TaskMarks>,
+    spawned: Instant,
+    phases: &mut Phases,
+) -> Result<hyper::Response<HyperOutgoingBody>, Outcome> {
+    let received = Instant::now();
+    let marks = *marks.lock().unwrap();
+    if let (Some(running), Some(ready)) = (marks.running, marks.ready) {
+        phases.schedule = running - spawned;
+        phases.instantiate = ready - running;
+        // The handler may still be running (writing a streamed body) when its response
+        // head arrives; then the guest phase ends at the head.
+        phases.guest = marks.returned.unwrap_or(received) - ready;
+        if let (Some(releasing), Some(torn_down)) = (marks.releasing, marks.torn_down) {
+            phases.teardown = torn_down - releasing;
         }
-        match answer {
-            Ok(Ok(response)) => Ok(response),
-            Ok(Err(code)) => Err(Outcome::NoResponse(format!(
-                "the guest answered with error {code:?}"
-            ))),
-            // The guest finished (or died) without a response: ask it why.
-            Err(_) => Err(match guest.await {
-                Ok(Err(_elapsed)) => Outcome::DeadlineExceeded,
-                Ok(Ok(Err(trap))) => trapped(trap),
-                Ok(Ok(Ok(()))) => {
-                    Outcome::NoResponse("the guest returned without a response".into())
-                }
-                Err(join) => Outcome::Trapped(format!("the guest task failed: {join}")),
-            }),
-        }
+    }
+    match answer {
+        Ok(Ok(response)) => Ok(response),
+        Ok(Err(code)) => Err(Outcome::NoResponse(format!(
+            "the guest answered with error {code:?}"
+        ))),
+        // The guest finished (or died) without a response: ask it why.
+        Err(_) => Err(match guest.await {
+            Ok(Err(_elapsed)) => Outcome::DeadlineExceeded,
+            Ok(Ok(Err(trap))) => Outcome::Trapped(trap.root_cause().to_string()),
+            Ok(Ok(Ok(()))) => Outcome::NoResponse("the guest returned without a response".into()),
+            Err(join) => Outcome::Trapped(format!("the guest task failed: {join}")),
+        }),
     }
 }
 
