@@ -574,13 +574,7 @@ fn breakdown(doc: &mut String, b: &Breakdown) -> Written {
          | `POST /v1/add`, one thread | concurrency off (fusebox) | on (wasmtime's default) | on ÷ off |\n\
          |---|---|---|---|"
     )?;
-    let rows: [(&str, Phase); 4] = [
-        ("instantiation", |p| p.instantiate_ns),
-        ("guest", |p| p.guest_ns),
-        ("teardown", |p| p.teardown_ns),
-        ("**in-process total**", |p| p.in_process_ns),
-    ];
-    for (name, phase) in rows {
+    for (name, phase) in COMPARED_PHASES {
         let (off, on) = (phase(off), phase(on));
         writeln!(
             doc,
@@ -593,12 +587,22 @@ fn breakdown(doc: &mut String, b: &Breakdown) -> Written {
     writeln!(doc)
 }
 
+/// One phase's median, read from a route's medians.
+type PhaseOf = fn(&PhaseMedians) -> f64;
+
+/// The phases the concurrency table and section 9 compare, one row each.
+const COMPARED_PHASES: [(&str, PhaseOf); 4] = [
+    ("instantiation", |p| p.instantiate_ns),
+    ("guest", |p| p.guest_ns),
+    ("teardown", |p| p.teardown_ns),
+    ("**in-process total**", |p| p.in_process_ns),
+];
+
 /// Section 9: the WASI 0.3 artifact beside the 0.2 one, from the same run.
 fn wasi_0_3(doc: &mut String, r: &Results) -> Written {
     let (Some(p3), Some(p3_add)) = (&r.wasi_0_3, &r.breakdown.add_p3) else {
         return Ok(());
     };
-    type Phase = fn(&PhaseMedians) -> f64;
     let p2 = &r.polyglot.rust;
     let (off, on) = (
         &r.breakdown.add.one_thread,
@@ -651,13 +655,7 @@ fn wasi_0_3(doc: &mut String, r: &Results) -> Written {
         "| `POST /v1/add`, one thread | 0.2 (concurrency off) | 0.2 with concurrency on | 0.3 | 0.3 ÷ 0.2 |\n\
          |---|---|---|---|---|"
     )?;
-    let rows: [(&str, Phase); 4] = [
-        ("instantiation", |p| p.instantiate_ns),
-        ("guest", |p| p.guest_ns),
-        ("teardown", |p| p.teardown_ns),
-        ("**in-process total**", |p| p.in_process_ns),
-    ];
-    for (name, phase) in rows {
+    for (name, phase) in COMPARED_PHASES {
         let on = on.as_ref().map_or("–".to_owned(), |on| us(phase(on)));
         // A 0.3 store is dropped once the body has streamed, after the response head
         // the phases end at: its teardown is in the total, not in a row of its own.
