@@ -20,8 +20,8 @@
 # manifests for `manifest`, every built component for `component`. The `request` target
 # serves target/fusebox/service.wasm, which `make compose` builds.
 #
-# The engine (wasmtime, cranelift) is built without coverage instrumentation: see
-# fuzz/rustc-engine-uninstrumented.sh. The build goes to target/fuzz.
+# The engine (wasmtime, cranelift) and the P-256 arithmetic are built without coverage
+# instrumentation: see fuzz/rustc-uninstrumented.sh. The build goes to target/fuzz.
 #
 # Where cargo-fuzz cannot be installed, the logic modules' properties run under proptest
 # instead (PROPTEST_CASES each), and the report says so. A target that does not build is
@@ -58,7 +58,16 @@ fi
 
 bootstrap=()
 [ "$sanitizer" = none ] || bootstrap=(env RUSTC_BOOTSTRAP=1)
-export RUSTC_WRAPPER=$PWD/fuzz/rustc-engine-uninstrumented.sh
+export RUSTC_WRAPPER=$PWD/fuzz/rustc-uninstrumented.sh
+# Cargo does not fingerprint what a wrapper does, so a build made under another version
+# of it would be reused as it is: start over when the wrapper changes.
+stamp=target/fuzz/wrapper.sha256
+if ! sha256sum --status -c "$stamp" 2>/dev/null; then
+    [ -d target/fuzz ] && echo "fuzz: $RUSTC_WRAPPER changed; building from scratch"
+    rm -rf target/fuzz
+    mkdir -p target/fuzz
+    sha256sum "$RUSTC_WRAPPER" > "$stamp"
+fi
 # Run from fuzz/, so relative to it.
 build=(--sanitizer "$sanitizer" --target-dir ../target/fuzz)
 echo "fuzz: building ${#targets[@]} targets (sanitizer: $sanitizer)"
