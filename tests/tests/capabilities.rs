@@ -100,6 +100,90 @@ fn granting_the_component_is_not_enough_when_the_artifact_may_not_import_it() {
     );
 }
 
+#[tokio::test]
+async fn a_denied_import_is_answered_inside_the_artifact_and_traps_naming_the_call() {
+    // overreaching-sockets' `add` sends its operands over TCP. Denied wasi:sockets (and
+    // granted only what std needs besides), it fuses with an honest grant: the artifact
+    // does not import sockets, a generated stub answers them, and the call traps there.
+    let source = format!(r#"{{ path = "{}" }}"#, components::OVERREACHING_SOCKETS);
+    let text = fusebox_tests::swapped_text("calculator", &source).replace(
+        &format!("source = {source}\nimports = [\"fusebox:logger/log\"]"),
+        &format!(
+            "source = {source}\nimports = [\"fusebox:logger/log\", \"wasi:cli/*\", \
+             \"wasi:io/*\", \"wasi:clocks/*\"]\ndeny = [\"wasi:sockets/*\"]"
+        ),
+    );
+    let denying = Manifest::parse(&text, "denying.toml", fusebox_tests::repo()).unwrap();
+    let fused = fusebox_tests::compose(&denying).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        fused.imports.iter().all(|i| !i.starts_with("wasi:sockets")),
+        "the artifact imports sockets: {:?}",
+        fused.imports
+    );
+    let denial = match fused.denied.as_slice() {
+        [one] => one,
+        other => panic!("expected one denial, got {other:?}"),
+    };
+    assert_eq!(
+        (denial.component.as_str(), denial.stub.as_str()),
+        ("calculator", "calculator-deny")
+    );
+    assert!(
+        denial
+            .imports
+            .iter()
+            .any(|i| i.starts_with("wasi:sockets/tcp@")),
+        "{:?}",
+        denial.imports
+    );
+    assert!(
+        denial
+            .imports
+            .iter()
+            .all(|i| i.starts_with("wasi:sockets/"))
+    );
+    let report = fused.capability_report(&denying);
+    assert!(report.contains("## What is denied"), "{report}");
+    assert!(
+        report.contains(
+            "| calculator | `wasi:sockets/tcp@0.2.6` | calculator-deny (denied: traps) |"
+        ),
+        "{report}"
+    );
+
+    let host = TestHost::new(
+        &fused.bytes,
+        &[(auth_token::KEY_CONFIG, fusebox_tests::TEST_KEY)],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let token = fusebox_tests::token("alice", &["calc"], 3600, fusebox_tests::TEST_KEY);
+    let call = |path: &str| {
+        hyper::Request::post(format!("http://fusebox.test{path}"))
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .body(fusebox_tests::body(r#"{"a":40,"b":2}"#))
+            .unwrap()
+    };
+    // What does not touch the network still works.
+    let reply = host.send(call("/v1/subtract")).await;
+    assert_eq!(
+        reply.status,
+        200,
+        "{:?}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    // `add` reaches for a socket: the stub traps, and says who asked for what.
+    let reply = host.send(call("/v1/add")).await;
+    assert_eq!(reply.status, 500);
+    let fusebox_runtime::runtime::Outcome::Trapped(why) = &reply.outcome else {
+        panic!("expected a trap, got {:?}", reply.outcome);
+    };
+    assert!(
+        why.contains("in calculator-deny: denied: calculator may not call wasi:sockets/"),
+        "{why}"
+    );
+}
+
 #[test]
 fn the_host_refuses_each_overreaching_component_handed_to_it_directly() {
     for (path, _) in OVERREACHING {

@@ -39,7 +39,7 @@ pub fn build_crates(manifest: &Manifest, workspace: &Path) -> anyhow::Result<()>
         .iter()
         .filter_map(|c| match &c.source {
             Source::Crate(krate) => Some(krate.as_str()),
-            Source::Path(_) | Source::Oci { .. } => None,
+            Source::Path(_) | Source::Oci { .. } | Source::DenyStub { .. } => None,
         })
         .collect();
     if crates.is_empty() {

@@ -67,18 +67,55 @@ pub fn render(fused: &Fused, manifest: &Manifest) -> String {
             .iter()
             .filter(|w| &w.consumer == name)
             .collect();
+        // A deny stub holds to the grant of the component it answers.
+        let owner = fused
+            .denied
+            .iter()
+            .find(|d| d.stub == *name)
+            .map_or(name.as_str(), |d| d.component.as_str());
         let granted = manifest
-            .component(name)
+            .component(owner)
             .map_or(String::new(), |c| format!("`{}`", c.grant.location));
         if wires.is_empty() {
             let _ = writeln!(out, "| {name} | nothing | | {granted} |");
         }
         for wire in wires {
-            let provider = wire.provider.as_deref().unwrap_or("host");
+            let provider = match wire.provider.as_deref() {
+                None => "host".to_owned(),
+                Some(p) if fused.denied.iter().any(|d| d.stub == p) => {
+                    format!("{p} (denied: traps)")
+                }
+                Some(p) => p.to_owned(),
+            };
             let _ = writeln!(
                 out,
                 "| {name} | `{}` | {provider} | {granted} |",
                 wire.import
+            );
+        }
+    }
+    if !fused.denied.is_empty() {
+        let _ = writeln!(out, "\n## What is denied\n");
+        let _ = writeln!(
+            out,
+            "Imports a component has but must never reach. A stub generated from the \
+             component's own WIT answers each inside the artifact, and every one of its \
+             functions traps, naming the caller and the call: the host never provides them.\n"
+        );
+        let _ = writeln!(
+            out,
+            "| component | denied imports | answered by | denied at |"
+        );
+        let _ = writeln!(out, "|---|---|---|---|");
+        for denial in &fused.denied {
+            let imports: Vec<String> = denial.imports.iter().map(|i| format!("`{i}`")).collect();
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | `{}` |",
+                denial.component,
+                imports.join(", "),
+                denial.stub,
+                denial.at
             );
         }
     }

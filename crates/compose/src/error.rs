@@ -175,7 +175,9 @@ pub enum ComposeError {
     /// A component imports interfaces its grant does not cover.
     #[error(
         "policy refused the {component} component: it imports {}, which {} at {} does not \
-         grant; if {component} should have this capability, add it to that `imports` list",
+         grant; if {component} should have this capability, add it to that `imports` list, \
+         and if it should not but its toolchain imports it anyway, list it in a `deny` entry \
+         there (the composer then answers it with a stub that traps)",
         quoted(imports), grant.section, grant.location
     )]
     Refused {
@@ -185,6 +187,45 @@ pub enum ComposeError {
         imports: Vec<String>,
         /// The `imports` list that would have to change.
         grant: Box<Grant>,
+    },
+    /// A component's `deny` list names an import its grant covers.
+    #[error(
+        "[components.{component}] both grants `{import}` (imports at {grant_at}) and \
+         denies it (deny at {deny_at}); keep it in one list"
+    )]
+    DeniedAndGranted {
+        /// The component.
+        component: String,
+        /// The import, with its version.
+        import: String,
+        /// Where the grant is written.
+        grant_at: String,
+        /// Where the `deny` list is written.
+        deny_at: String,
+    },
+    /// A granted import uses types from a denied one, so the two would come from
+    /// different places and their types could never agree.
+    #[error(
+        "[components.{component}] denies `{denied}` (deny at {deny_at}), but `{granted}`, \
+         which it is granted, uses types from it: deny both, or neither"
+    )]
+    DenyEntangled {
+        /// The component.
+        component: String,
+        /// The granted import.
+        granted: String,
+        /// The denied interface it depends on.
+        denied: String,
+        /// Where the `deny` list is written.
+        deny_at: String,
+    },
+    /// The deny stub for a component could not be generated.
+    #[error("cannot generate the deny stub for {component}: {detail}")]
+    DenyStub {
+        /// The component whose imports are denied.
+        component: String,
+        /// What went wrong.
+        detail: String,
     },
     /// No component exports the interface `[artifact].export` names.
     #[error(

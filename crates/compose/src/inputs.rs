@@ -172,6 +172,12 @@ pub fn read_inputs(
                     ),
                 ),
                 Source::Path(path) => (manifest.resolve(path), String::new()),
+                Source::DenyStub { consumer } => {
+                    return Err(ComposeError::DenyStub {
+                        component: consumer.clone(),
+                        detail: "compose generates it; there is nothing to read".into(),
+                    });
+                }
                 Source::Oci { reference, key } => {
                     let key = manifest.resolve(key);
                     let refused = |source| ComposeError::Registry {

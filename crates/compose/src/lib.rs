@@ -38,6 +38,7 @@
 
 pub mod build;
 mod capabilities;
+pub mod deny;
 mod dot;
 mod error;
 mod inputs;
@@ -80,6 +81,20 @@ pub struct Wire {
     pub export: Option<String>,
 }
 
+/// Imports a component may not reach, answered inside the artifact by a generated stub
+/// whose functions trap (its `deny` list; see [`deny`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denial {
+    /// The component whose imports are denied.
+    pub component: String,
+    /// The stub fused to answer them, such as `calculator-deny`.
+    pub stub: String,
+    /// The denied imports, with their versions.
+    pub imports: Vec<String>,
+    /// Where the `deny` list is written, as `file:line`.
+    pub at: String,
+}
+
 /// A fused artifact and what went into it.
 #[derive(Debug, Clone)]
 pub struct Fused {
@@ -102,6 +117,9 @@ pub struct Fused {
     pub components: Vec<String>,
     /// Optional components that nothing needed, so they were left out.
     pub left_out: Vec<String>,
+    /// The imports answered by deny stubs, one record per component with a `deny` list
+    /// that matched something.
+    pub denied: Vec<Denial>,
     /// Things worth a look that did not stop the composition, such as unused components.
     pub warnings: Vec<String>,
     /// How the artifact was made, as embedded in it.
@@ -148,17 +166,61 @@ pub fn compose(manifest: &Manifest, inputs: &[Input]) -> Result<Fused, ComposeEr
     let mut graph = Graph::new(manifest);
 
     // 1. Register each component as a package of the graph, and hold its imports to its
-    //    grant before wiring anything.
+    //    grant (or its `deny` list) before wiring anything.
     let mut interfaces = Vec::with_capacity(manifest.components.len());
+    let mut denied = Vec::new();
+    let mut warnings = Vec::new();
     for spec in &manifest.components {
         let input = inputs.iter().find(|i| i.name == spec.name).ok_or_else(|| {
             ComposeError::Graph(anyhow::anyhow!("no input for the {} component", spec.name))
         })?;
-        interfaces.push(graph.register(input)?);
+        let found = graph.register(input)?;
+        let imports = manifest.check_component(&spec.name, &found.imports)?;
+        for entry in &spec.deny.entries {
+            if !found
+                .imports
+                .iter()
+                .any(|i| manifest::Grant::entry_allows(entry, i))
+            {
+                warnings.push(format!(
+                    "{}'s deny entry `{entry}` at {} matches none of its imports",
+                    spec.name, spec.deny.location
+                ));
+            }
+        }
+        if !imports.is_empty() {
+            denied.push(Denial {
+                component: spec.name.clone(),
+                stub: deny::stub_name(&spec.name),
+                imports,
+                at: spec.deny.location.clone(),
+            });
+        }
+        interfaces.push(found);
     }
 
+    // 1b. A generated stub for each component's denied imports, wired to it alone.
+    let with_stubs;
+    let mut all_inputs = inputs.to_vec();
+    let manifest = match denied.is_empty() {
+        true => manifest,
+        false => {
+            let mut extended = manifest.clone();
+            for denial in &denied {
+                let input = deny_stub(manifest, inputs, denial)?;
+                interfaces.push(graph.register(&input)?);
+                extended.add_deny_stub(&denial.component, &denial.stub, &denial.imports);
+                all_inputs.push(input);
+            }
+            with_stubs = extended;
+            &with_stubs
+        }
+    };
+    let inputs = all_inputs.as_slice();
+
     // 2. Resolve the wiring from the components' own imports and exports.
-    let plan = wiring::plan(manifest, &interfaces)?;
+    let mut plan = wiring::plan(manifest, &interfaces)?;
+    plan.warnings.extend(warnings);
 
     // 3. Instantiate each fused component once, providers first: every consumer of a
     //    component shares its one instance.
@@ -184,7 +246,46 @@ pub fn compose(manifest: &Manifest, inputs: &[Input]) -> Result<Fused, ComposeEr
 
     // 7. Encode (wac-graph validates the result), check it against the world, then
     //    embed the provenance.
-    graph.encode(manifest, &host, inputs, plan)
+    let mut fused = graph.encode(manifest, &host, inputs, plan)?;
+    fused.denied = denied;
+    Ok(fused)
+}
+
+/// The deny stub for `denial`, as an input of its own.
+fn deny_stub(
+    manifest: &Manifest,
+    inputs: &[Input],
+    denial: &Denial,
+) -> Result<Input, ComposeError> {
+    let failed = |detail: String| ComposeError::DenyStub {
+        component: denial.component.clone(),
+        detail,
+    };
+    if let Some(taken) = manifest.component(&denial.stub) {
+        return Err(failed(format!(
+            "the stub is called {}, and so is the component at {}; rename that one",
+            denial.stub, taken.at
+        )));
+    }
+    let consumer = inputs
+        .iter()
+        .find(|i| i.name == denial.component)
+        .expect("registered");
+    let wanted = denial.imports.iter().cloned().collect();
+    let bytes = deny::stub(&denial.component, &consumer.bytes, &wanted).map_err(|e| match e {
+        deny::StubError::Entangled(granted, denied) => ComposeError::DenyEntangled {
+            component: denial.component.clone(),
+            granted,
+            denied,
+            deny_at: denial.at.clone(),
+        },
+        deny::StubError::Encoding(e) => failed(format!("{e:#}")),
+    })?;
+    Ok(Input {
+        name: denial.stub.clone(),
+        path: format!("(generated for {})", denial.component).into(),
+        bytes,
+    })
 }
 
 /// The composition graph, with each component's package and instance by name.
@@ -207,8 +308,8 @@ impl<'a> Graph<'a> {
         }
     }
 
-    /// Register `input` as the package `<namespace>:<name>`, check its imports against
-    /// its grant, and return its imports and exports.
+    /// Register `input` as the package `<namespace>:<name>`, and return its imports and
+    /// exports.
     fn register(&mut self, input: &Input) -> Result<Interfaces, ComposeError> {
         let key = package_key(self.manifest, &input.name);
         let package = Package::from_bytes(&key, None, input.bytes.clone(), self.graph.types_mut())
@@ -226,8 +327,6 @@ impl<'a> Graph<'a> {
             imports: world.imports.keys().cloned().collect(),
             exports: world.exports.keys().cloned().collect(),
         };
-        self.manifest
-            .check_component(&input.name, &interfaces.imports)?;
         self.packages.insert(input.name.clone(), id);
         Ok(interfaces)
     }
@@ -341,6 +440,7 @@ impl<'a> Graph<'a> {
             wiring,
             components: plan.order,
             left_out: plan.left_out,
+            denied: Vec::new(),
             warnings: plan.warnings,
             provenance: Provenance::default(),
         };

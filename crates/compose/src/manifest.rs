@@ -120,11 +120,23 @@ pub struct ComponentSpec {
     pub source_at: String,
     /// What it may import.
     pub grant: Grant,
+    /// What it imports but must never reach (`deny`): each import these entries match,
+    /// and `grant` does not, is answered inside the artifact by a generated stub whose
+    /// functions trap ([`crate::deny`]). No entries when the section has no `deny`.
+    pub deny: Grant,
     /// Explicit providers for some of its imports, from `[components.<name>.wire]`.
     pub wire: Vec<WireRule>,
     /// Fused only when another component imports from it (`optional = true`), and then
     /// without an "unused" warning: for adapters such as `cli-virt`.
     pub optional: bool,
+}
+
+impl ComponentSpec {
+    /// Whether this is a deny stub the composer generated, rather than a component the
+    /// manifest names.
+    pub fn is_deny_stub(&self) -> bool {
+        matches!(self.source, Source::DenyStub { .. })
+    }
 }
 
 /// Where a component's `.wasm` comes from.
@@ -137,6 +149,12 @@ pub enum Source {
     /// manifest's directory ([`Manifest::resolve`]). Kept as written, so that the lock and
     /// the provenance do not depend on where the composer was run from.
     Path(PathBuf),
+    /// Not written in a manifest: the deny stub the composer generates for the component
+    /// `consumer` ([`crate::deny`]).
+    DenyStub {
+        /// The component whose denied imports the stub answers.
+        consumer: String,
+    },
     /// `{ oci = "registry/repo@sha256:…", key = "publisher.pub" }`: a component in an OCI
     /// registry, pinned by digest, that must carry a cosign-format signature made with
     /// `key` (a public key file, relative to the manifest like a `path`). It is pulled,
@@ -155,6 +173,9 @@ impl std::fmt::Display for Source {
         match self {
             Source::Crate(name) => write!(f, "crate {name}"),
             Source::Path(path) => write!(f, "path {}", path.display()),
+            Source::DenyStub { consumer } => {
+                write!(f, "generated: traps for what {consumer} is denied")
+            }
             Source::Oci { reference, key } => {
                 write!(f, "oci {reference} (key {})", key.display())
             }
@@ -195,13 +216,20 @@ pub struct Grant {
 impl Grant {
     /// Whether this grant covers the import `name` (at any version).
     pub fn allows(&self, name: &str) -> bool {
+        self.entries
+            .iter()
+            .any(|entry| Grant::entry_allows(entry, name))
+    }
+
+    /// Whether the one entry `entry` covers the import `name` (at any version):
+    /// `wasi:io/streams` and `wasi:io/*` cover `wasi:io/streams@0.2.6`, and `*` covers
+    /// everything.
+    pub fn entry_allows(entry: &str, name: &str) -> bool {
         let interface = unversioned(name);
-        self.entries.iter().any(|entry| {
-            entry == interface
-                || entry
-                    .strip_suffix('*')
-                    .is_some_and(|package| interface.starts_with(package))
-        })
+        entry == interface
+            || entry
+                .strip_suffix('*')
+                .is_some_and(|package| interface.starts_with(package))
     }
 }
 
@@ -231,6 +259,7 @@ struct ArtifactFile {
 struct ComponentFile {
     source: Spanned<SourceFile>,
     imports: Spanned<Vec<String>>,
+    deny: Option<Spanned<Vec<String>>>,
     #[serde(default)]
     wire: BTreeMap<Spanned<String>, Spanned<String>>,
     #[serde(default)]
@@ -509,8 +538,41 @@ impl Manifest {
                     at: entry_at,
                 });
             }
+            let deny = match section.deny {
+                Some(deny) => {
+                    let deny_at = at(deny.span());
+                    let entries = deny.into_inner();
+                    if let Some(bad) = entries
+                        .iter()
+                        .find(|e| e.as_str() != "*" && !is_valid_entry(e))
+                    {
+                        return Err(invalid(format!(
+                            "{deny_at}: `{bad}` in {header} deny is not                              `namespace:package/interface`, `namespace:package/*` or `*`                              (everything not granted)"
+                        )));
+                    }
+                    if let Some(both) = entries
+                        .iter()
+                        .find(|e| section.imports.get_ref().contains(e))
+                    {
+                        return Err(invalid(format!(
+                            "{deny_at}: {header} both grants and denies `{both}`; keep it in                              one list"
+                        )));
+                    }
+                    Grant {
+                        section: header.clone(),
+                        entries,
+                        location: deny_at,
+                    }
+                }
+                None => Grant {
+                    section: header.clone(),
+                    entries: Vec::new(),
+                    location: name_at.clone(),
+                },
+            };
             components.push(ComponentSpec {
                 grant: grant(header, section.imports)?,
+                deny,
                 name,
                 at: name_at,
                 source,
@@ -580,8 +642,50 @@ impl Manifest {
         self.components.iter().map(|c| c.name.as_str()).collect()
     }
 
-    /// Refuse `component`'s `imports` unless its grant covers every one of them.
-    pub fn check_component(&self, component: &str, imports: &[String]) -> Result<(), ComposeError> {
+    /// This manifest plus the deny stub `stub` for the component `consumer`, which
+    /// answers its `denied` imports: a component section of its own, and a `wire` rule
+    /// on the consumer for each denied import, written where its `deny` list is.
+    pub(crate) fn add_deny_stub(&mut self, consumer: &str, stub: &str, denied: &[String]) {
+        let spec = self
+            .components
+            .iter_mut()
+            .find(|c| c.name == consumer)
+            .expect("a component of this manifest");
+        let at = spec.deny.location.clone();
+        // What the stub imports is what the denied interfaces use from granted ones.
+        let grant = spec.grant.clone();
+        spec.wire.extend(denied.iter().map(|import| WireRule {
+            import: import.clone(),
+            provider: stub.to_owned(),
+            at: at.clone(),
+        }));
+        let section = format!("[components.{consumer}] deny");
+        self.components.push(ComponentSpec {
+            name: stub.to_owned(),
+            at: at.clone(),
+            source: Source::DenyStub {
+                consumer: consumer.to_owned(),
+            },
+            source_at: at.clone(),
+            grant,
+            deny: Grant {
+                section: section.clone(),
+                entries: Vec::new(),
+                location: at,
+            },
+            wire: Vec::new(),
+            optional: true,
+        });
+    }
+
+    /// Refuse `component`'s `imports` unless its grant covers every one of them, or its
+    /// `deny` list denies it; return the denied ones. An import that the grant covers and
+    /// a `deny` entry other than `*` names is refused: the two lists contradict each other.
+    pub fn check_component(
+        &self,
+        component: &str,
+        imports: &[String],
+    ) -> Result<Vec<String>, ComposeError> {
         let Some(spec) = self.component(component) else {
             return Err(ComposeError::UnknownComponent {
                 name: component.to_owned(),
@@ -589,13 +693,28 @@ impl Manifest {
                 known: self.names().join(", "),
             });
         };
-        let refused: Vec<String> = imports
+        if let Some(both) = imports.iter().find(|i| {
+            spec.grant.allows(i)
+                && spec
+                    .deny
+                    .entries
+                    .iter()
+                    .any(|e| e != "*" && Grant::entry_allows(e, i))
+        }) {
+            return Err(ComposeError::DeniedAndGranted {
+                component: component.to_owned(),
+                import: both.clone(),
+                grant_at: spec.grant.location.clone(),
+                deny_at: spec.deny.location.clone(),
+            });
+        }
+        let (denied, refused): (Vec<String>, Vec<String>) = imports
             .iter()
             .filter(|i| !spec.grant.allows(i))
             .cloned()
-            .collect();
+            .partition(|i| spec.deny.allows(i));
         match refused.is_empty() {
-            true => Ok(()),
+            true => Ok(denied),
             false => Err(ComposeError::Refused {
                 component: component.to_owned(),
                 imports: refused,
@@ -768,7 +887,54 @@ imports = ["fusebox:logger/log"]
             error,
             "policy refused the calculator component: it imports `wasi:sockets/tcp@0.2.6`, \
              which [components.calculator] at m.toml:11 does not grant; if calculator should \
-             have this capability, add it to that `imports` list"
+             have this capability, add it to that `imports` list, and if it should not but \
+             its toolchain imports it anyway, list it in a `deny` entry there (the composer \
+             then answers it with a stub that traps)"
+        );
+    }
+
+    #[test]
+    fn deny_lists_take_what_the_grant_does_not_and_nothing_it_does() {
+        let text = SMALL.replace(
+            "imports = [\"fusebox:logger/log\"]",
+            "imports = [\"fusebox:logger/log\"]\ndeny = [\"wasi:http/*\", \"wasi:io/streams\"]",
+        );
+        let m = parse(&text).unwrap();
+        let imports = [
+            "fusebox:logger/log@0.1.0".to_owned(),
+            "wasi:http/types@0.2.6".into(),
+            "wasi:io/streams@0.2.6".into(),
+        ];
+        assert_eq!(
+            m.check_component("calculator", &imports).unwrap(),
+            ["wasi:http/types@0.2.6", "wasi:io/streams@0.2.6"]
+        );
+        // What neither list names is still refused.
+        let error = m
+            .check_component("calculator", &["wasi:io/poll@0.2.6".into()])
+            .unwrap_err();
+        assert!(matches!(error, ComposeError::Refused { .. }), "{error}");
+        // `*` denies whatever is not granted, and never what is.
+        let m = parse(&SMALL.replace(
+            "imports = [\"fusebox:logger/log\"]",
+            "imports = [\"fusebox:logger/log\"]\ndeny = [\"*\"]",
+        ))
+        .unwrap();
+        assert_eq!(
+            m.check_component("calculator", &imports).unwrap(),
+            ["wasi:http/types@0.2.6", "wasi:io/streams@0.2.6"]
+        );
+        // A named entry that the grant covers too is a contradiction.
+        let m = parse(&SMALL.replace(
+            "imports = [\"fusebox:logger/log\"]",
+            "imports = [\"fusebox:logger/*\"]\ndeny = [\"fusebox:logger/log\"]",
+        ))
+        .unwrap();
+        let error = m.check_component("calculator", &imports[..1]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "[components.calculator] both grants `fusebox:logger/log@0.1.0` (imports at \
+             m.toml:11) and denies it (deny at m.toml:12); keep it in one list"
         );
     }
 
@@ -797,6 +963,16 @@ imports = ["fusebox:logger/log"]
             (
                 component("source = { crate = \"x\" }"),
                 "missing field `imports`",
+            ),
+            (
+                component("source = { crate = \"x\" }\nimports = []\ndeny = [\"wasi:io\"]"),
+                "m.toml:8: `wasi:io` in [components.x] deny is not",
+            ),
+            (
+                component(
+                    "source = { crate = \"x\" }\nimports = [\"wasi:io/*\"]\ndeny = [\"wasi:io/*\"]",
+                ),
+                "m.toml:8: [components.x] both grants and denies `wasi:io/*`",
             ),
             (
                 "[artifact]\nexport = \"a:b/c\"\nimports = []\n[components.Bad_Name]\nsource = { crate = \"x\" }\nimports = []\n".into(),

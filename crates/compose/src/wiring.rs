@@ -13,6 +13,8 @@
 //!    *other* component that exports the same interface: at the same version if one does,
 //!    otherwise at a semver-compatible one (same major; same minor below 1.0; pre-releases
 //!    only exactly). A `[components.<name>.wire]` entry names the provider instead.
+//!    A deny stub ([`crate::deny`]) is never matched automatically: it answers only the
+//!    component whose `deny` list it was made for.
 //! 4. **The host.** An import that no component exports is left to the host; the closed
 //!    world check then holds it to `[artifact].imports`.
 //! 5. **Optional components** (`optional = true`) are fused only when something imports
@@ -103,6 +105,7 @@ pub fn plan(manifest: &Manifest, interfaces: &[Interfaces]) -> Result<Plan, Comp
         },
         None => {
             let exporters: Vec<(usize, String)> = (0..interfaces.len())
+                .filter(|i| !manifest.components[*i].is_deny_stub())
                 .filter_map(|i| export_of(i).map(|e| (i, e)))
                 .collect();
             match exporters.as_slice() {
@@ -383,8 +386,9 @@ fn provider_of(
     }
 
     // Otherwise the one other component that exports the interface.
+    // A deny stub answers only the component it was made for (through `wire` rules).
     let candidates: Vec<(usize, String)> = (0..interfaces.len())
-        .filter(|i| *i != consumer)
+        .filter(|i| *i != consumer && !manifest.components[*i].is_deny_stub())
         .filter_map(|i| export_of(i).map(|e| (i, e)))
         .collect();
     if candidates.is_empty() {

@@ -167,8 +167,10 @@ pub enum Outcome {
     /// Refused before instantiation: the request cannot be a `wasi:http` request (400),
     /// such as one with no `Host` header (RFC 9112 §3.2). The text says what is wrong.
     Malformed(String),
-    /// The guest trapped or failed before answering (500); the text is the root cause,
-    /// such as `wasm trap: wasm \`unreachable\` instruction executed`.
+    /// The guest trapped or failed before answering (500); the text is the root cause
+    /// and the innermost named function, if the name section has one: `wasm trap: wasm
+    /// \`unreachable\` instruction executed, in handler-deny: denied: handler may not
+    /// call wasi:random/random@0.2.6#get-random-u64`.
     Trapped(String),
     /// The guest returned without a response, or set its response to an error code
     /// (500); the text says which.
@@ -514,7 +516,7 @@ impl Runtime {
         permit: tokio::sync::OwnedSemaphorePermit,
         phases: &mut Phases,
     ) -> Result<hyper::Response<HyperOutgoingBody>, Outcome> {
-        let trapped = |e: wasmtime::Error| Outcome::Trapped(e.root_cause().to_string());
+        let trapped = |e: wasmtime::Error| Outcome::Trapped(trap_description(&e));
         let building = Instant::now();
         let mut store = Self::store(pre.engine(), self.state(stderr));
 
@@ -656,10 +658,33 @@ async fn settle<E: std::fmt::Debug>(
         // The guest finished (or died) without a response: ask it why.
         Err(_) => Err(match guest.await {
             Ok(Err(_elapsed)) => Outcome::DeadlineExceeded,
-            Ok(Ok(Err(trap))) => Outcome::Trapped(trap.root_cause().to_string()),
+            Ok(Ok(Err(trap))) => Outcome::Trapped(trap_description(&trap)),
             Ok(Ok(Ok(()))) => Outcome::NoResponse("the guest returned without a response".into()),
             Err(join) => Outcome::Trapped(format!("the guest task failed: {join}")),
         }),
+    }
+}
+
+/// What a guest's failure was, and where: the root cause, then the innermost named
+/// WebAssembly function it happened in, from the name section. A fused deny stub names
+/// its functions after the call it refuses, so a denied call reads as in
+/// [`Outcome::Trapped`].
+fn trap_description(error: &wasmtime::Error) -> String {
+    let cause = error.root_cause().to_string();
+    let frame = error
+        .downcast_ref::<wasmtime::WasmBacktrace>()
+        .and_then(|trace| {
+            trace.frames().iter().find_map(|frame| {
+                let function = frame.func_name()?;
+                Some(match frame.module().name() {
+                    Some(module) => format!("{module}: {function}"),
+                    None => function.to_owned(),
+                })
+            })
+        });
+    match frame {
+        Some(frame) => format!("{cause}, in {frame}"),
+        None => cause,
     }
 }
 
