@@ -317,7 +317,7 @@ fn the_python_calculator_imports_only_the_logger() {
     assert_eq!(
         calculator,
         [
-            "| calculator | `fusebox:logger/log@0.1.0` | logger | `examples/polyglot/fusebox.toml:39` |"
+            "| calculator | `fusebox:logger/log@0.1.0` | logger | `examples/polyglot/fusebox.toml:41` |"
         ]
     );
 }

@@ -20,9 +20,16 @@ pub fn render(fused: &Fused, manifest: &Manifest) -> String {
     );
     let _ = writeln!(out, "package {};", manifest.artifact.package);
     for name in &fused.components {
-        let source = manifest
-            .component(name)
-            .map_or(String::new(), |c| c.source.to_string());
+        let source = match fused.denied.iter().find(|d| d.stub == *name) {
+            Some(denial) => format!(
+                "the deny stub fusebox compose generates for {}'s deny list at {} \
+                 (no file of its own: `wac compose` needs it made first)",
+                denial.component, denial.at
+            ),
+            None => manifest
+                .component(name)
+                .map_or(String::new(), |c| c.source.to_string()),
+        };
         let _ = writeln!(out, "\n// {name}: {source}");
         let wires: Vec<_> = fused
             .wiring
