@@ -221,6 +221,7 @@ pub fn compose(manifest: &Manifest, inputs: &[Input]) -> Result<Fused, ComposeEr
     // 2. Resolve the wiring from the components' own imports and exports.
     let mut plan = wiring::plan(manifest, &interfaces)?;
     plan.warnings.extend(warnings);
+    plan.warnings.extend(split_versions(&plan));
 
     // 3. Instantiate each fused component once, providers first: every consumer of a
     //    component shares its one instance.
@@ -249,6 +250,47 @@ pub fn compose(manifest: &Manifest, inputs: &[Input]) -> Result<Fused, ComposeEr
     let mut fused = graph.encode(manifest, &host, inputs, plan)?;
     fused.denied = denied;
     Ok(fused)
+}
+
+/// A warning for each interface the host would have to provide at more than one
+/// version, naming the versions and who imports each: `wasi:io/poll` at 0.2.6 for the
+/// logger and 0.2.12 for a calculator built with a newer toolchain. Hosts that link
+/// semver-compatible versions to one implementation (wasmtime, and the runtimes built on
+/// it) serve both, but the artifact's imports say more than they need to.
+fn split_versions(plan: &Plan) -> Vec<String> {
+    use std::collections::BTreeMap;
+    let mut by_interface: BTreeMap<&str, BTreeMap<&str, Vec<&str>>> = BTreeMap::new();
+    for wire in plan.wires.iter().filter(|w| w.provider.is_none()) {
+        let version = manifest::version(&wire.import).unwrap_or("unversioned");
+        let users = by_interface
+            .entry(manifest::unversioned(&wire.import))
+            .or_default()
+            .entry(version)
+            .or_default();
+        if !users.contains(&wire.consumer.as_str()) {
+            users.push(&wire.consumer);
+        }
+    }
+    by_interface
+        .into_iter()
+        .filter(|(_, versions)| versions.len() > 1)
+        .map(|(interface, versions)| {
+            let mut versions: Vec<_> = versions.into_iter().collect();
+            versions.sort_by_key(|(version, _)| semver::Version::parse(version).ok());
+            let each: Vec<String> = versions
+                .iter()
+                .map(|(version, users)| format!("{version} ({})", users.join(", ")))
+                .collect();
+            format!(
+                "the artifact imports `{interface}` at {} versions: {}; a host that links \
+                 semver-compatible versions to one implementation (wasmtime does) serves \
+                 them all, but rebuilding against one version, or denying the import where \
+                 it is not called, makes the artifact ask for less",
+                versions.len(),
+                each.join(" and ")
+            )
+        })
+        .collect()
 }
 
 /// The deny stub for `denial`, as an input of its own.
@@ -585,4 +627,53 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ComposeError> {
     file.as_file().sync_all().map_err(error)?;
     file.persist(path).map_err(|e| error(e.error))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wiring::PlannedWire;
+
+    fn from_host(consumer: &str, import: &str) -> PlannedWire {
+        PlannedWire {
+            consumer: consumer.into(),
+            import: import.into(),
+            provider: None,
+        }
+    }
+
+    #[test]
+    fn an_interface_the_host_must_provide_at_two_versions_is_a_warning_naming_both() {
+        let plan = Plan {
+            order: vec!["logger".into(), "calculator".into(), "http-handler".into()],
+            wires: vec![
+                from_host("logger", "wasi:io/poll@0.2.6"),
+                from_host("http-handler", "wasi:io/poll@0.2.6"),
+                from_host("calculator", "wasi:io/poll@0.2.12"),
+                from_host("logger", "wasi:io/streams@0.2.6"),
+                PlannedWire {
+                    consumer: "calculator".into(),
+                    import: "wasi:io/streams@0.2.12".into(),
+                    provider: Some(("calculator-deny".into(), "wasi:io/streams@0.2.12".into())),
+                },
+            ],
+            export: (
+                "http-handler".into(),
+                "wasi:http/incoming-handler@0.2.6".into(),
+            ),
+            left_out: Vec::new(),
+            warnings: Vec::new(),
+        };
+        // streams reaches the host at one version only: the other comes from a stub.
+        assert_eq!(
+            split_versions(&plan),
+            [
+                "the artifact imports `wasi:io/poll` at 2 versions: 0.2.6 (logger, http-handler) \
+              and 0.2.12 (calculator); a host that links semver-compatible versions to \
+              one implementation (wasmtime does) serves them all, but rebuilding against one \
+              version, or denying the import where it is not called, makes the artifact ask \
+              for less"
+            ]
+        );
+    }
 }

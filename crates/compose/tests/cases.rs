@@ -9,7 +9,7 @@
 //! - `fusebox.lock`, optional: the inputs are checked against it first, as `--locked`
 //!   does;
 //! - the expectation: `error.txt`, the exact error message, or `wiring.txt`, the exact
-//!   wiring of a successful composition.
+//!   wiring of a successful composition followed by its warnings.
 //!
 //! Run with `BLESS=1` to rewrite expectations.
 
@@ -53,7 +53,13 @@ fn run_case(dir: &Path, name: &str) -> Result<String, ComposeError> {
         let lock_path = Path::new(name).join("fusebox.lock");
         lock.check(&Lock::new(&manifest, &inputs)?, &lock_path, &manifest)?;
     }
-    Ok(compose(&manifest, &inputs)?.wiring_text())
+    let fused = compose(&manifest, &inputs)?;
+    let warnings: String = fused
+        .warnings
+        .iter()
+        .map(|w| format!("warning: {w}\n"))
+        .collect();
+    Ok(fused.wiring_text() + &warnings)
 }
 
 #[test]
