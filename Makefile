@@ -155,9 +155,14 @@ soak:
 python:
 	@scripts/ensure-python.sh >/dev/null
 
+.PHONY: node
+## Install the pinned Node 26 and jco 1.35 into target/npm if missing (the runtime matrix's).
+node:
+	@scripts/ensure-node.sh >/dev/null
+
 .PHONY: test
 ## Run everything that proves fusebox works: lint, drift checks, all tests, a short soak.
-test: tools python lint check
+test: tools python node lint check
 	scripts/ensure-registry.sh
 	python3 -m unittest discover --start-directory components/calculator-py
 	scripts/check-deploy.sh
@@ -166,13 +171,20 @@ test: tools python lint check
 
 WASMTIME_CLI := 48.0.8
 
+.PHONY: runtimes
+## Every artifact on every runtime installed here (fusebox serve, jco on Node, stock wasmtime serve): writes docs/platforms.md.
+runtimes: node
+	cargo test -p fusebox-tests --test runtimes
+	scripts/runtimes-doc.sh target/fusebox/runtimes.md > docs/platforms.md.partial
+	mv docs/platforms.md.partial docs/platforms.md
+
 .PHONY: stock-wasmtime
-## Serve both artifacts (all-Rust and polyglot) on stock `wasmtime serve` and check real requests.
+## Install wasmtime-cli (8 to 14 minutes, once), then run the runtime matrix with its cells.
 stock-wasmtime:
 	@command -v wasmtime >/dev/null || { \
 		echo "stock-wasmtime: installing wasmtime-cli $(WASMTIME_CLI) (several minutes)"; \
 		cargo install --locked wasmtime-cli@$(WASMTIME_CLI); }
-	cargo test -p fusebox-tests --test stock_wasmtime -- --ignored
+	$(MAKE) --no-print-directory runtimes
 
 .PHONY: bench
 ## Every benchmark beside its baseline; writes docs/benchmarks.md and plots (~4 min once built).

@@ -70,6 +70,27 @@ pub struct Hostile {
 }
 
 impl Hostile {
+    /// Whether an HTTP server in front of the guest may answer this itself, by its own
+    /// rules, before any guest sees it: a missing, repeated or malformed `Host`, an
+    /// absolute-form target, a method outside RFC 9110's, or a header section over
+    /// 16 KiB (Node's default limit). `fusebox serve` answers these with the API's JSON
+    /// errors; other runtimes' front ends answer them their own way, which the runtime
+    /// matrix records instead of failing on.
+    pub fn front_end_may_refuse(&self) -> bool {
+        const RFC_9110: [&str; 9] = [
+            "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+        ];
+        let header_bytes: usize = self
+            .headers
+            .iter()
+            .map(|(name, value)| name.len() + value.len() + 4)
+            .sum();
+        self.host != HostHeader::Usual
+            || self.path.contains("://")
+            || !RFC_9110.contains(&self.method.as_str())
+            || header_bytes >= 16 * 1024
+    }
+
     fn new(name: impl Into<String>, method: &str, path: &str, expect: u16) -> Self {
         Hostile {
             name: name.into(),

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Make sure target/npm holds the pinned Node and jco the runtime matrix runs the
+# artifacts with, and print its path. Installs only what is missing (about 35 s and
+# 550 MB the first time), so a second run costs nothing.
+#
+# Node comes from the npm registry's `node` package, not the machine's: Node 20 cannot
+# compile CPython's extended-const instructions, so the Python artifact needs a newer V8.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+NODE_VERSION=26.10.0
+JCO_VERSION=1.35.0
+# The version jco 1.35.0 itself depends on, which its glue is written against.
+PREVIEW2_SHIM_VERSION=0.26.1
+
+dir=$PWD/target/npm
+want="node@$NODE_VERSION jco@$JCO_VERSION preview2-shim@$PREVIEW2_SHIM_VERSION"
+if [[ $(cat "$dir/.pinned" 2>/dev/null) != "$want" ]]; then
+    command -v npm >/dev/null || scripts/apt-install.sh ensure-node npm
+    echo "ensure-node: installing $want into target/npm" >&2
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    echo '{"private": true, "type": "module"}' > "$dir/package.json"
+    (cd "$dir" && npm install --no-audit --no-fund --silent \
+        "node@$NODE_VERSION" \
+        "@bytecodealliance/jco@$JCO_VERSION" \
+        "@bytecodealliance/preview2-shim@$PREVIEW2_SHIM_VERSION") >&2
+    echo "$want" > "$dir/.pinned"
+fi
+echo "$dir"

@@ -1,0 +1,379 @@
+//! One cell of the runtime matrix: an artifact served by some runtime, driven over HTTP
+//! with the README's curl examples and the hostile corpus, the same checks whichever
+//! runtime serves it. `tests/tests/runtimes.rs` runs every cell it can and writes the
+//! matrix (`make runtimes` copies it to `docs/platforms.md`).
+
+use crate::hostile::{self, Body, HostHeader, Hostile};
+use crate::{Artifact, TEST_KEY, token};
+use serde_json::Value;
+use std::net::{SocketAddr, TcpStream};
+use std::process::Child;
+use std::time::{Duration, Instant};
+
+/// No request may take longer than this on any runtime.
+pub const PER_REQUEST: Duration = Duration::from_secs(10);
+
+/// What one runtime did with one artifact.
+#[derive(Debug, Clone)]
+pub struct Cell {
+    /// The runtime, as the matrix names it (`fusebox serve`, `jco on Node`).
+    pub runtime: String,
+    /// Its version.
+    pub version: String,
+    /// The artifact.
+    pub artifact: Artifact,
+    /// The checks that passed, of `total`.
+    pub passed: usize,
+    /// How many checks ran.
+    pub total: usize,
+    /// Each failed check that the artifact answers, with what went wrong: a failure.
+    pub failures: Vec<String>,
+    /// Each hostile request the runtime's own HTTP front end answered differently
+    /// ([`Hostile::front_end_may_refuse`]): recorded, not a failure of the artifact.
+    pub front_end: Vec<String>,
+    /// Why the cell did not run, when it did not.
+    pub skipped: Option<String>,
+}
+
+impl Cell {
+    /// A cell that did not run, and why, in one line.
+    pub fn skipped(runtime: &str, version: &str, artifact: Artifact, why: &str) -> Cell {
+        Cell {
+            runtime: runtime.into(),
+            version: version.into(),
+            artifact,
+            passed: 0,
+            total: 0,
+            failures: Vec::new(),
+            front_end: Vec::new(),
+            skipped: Some(why.into()),
+        }
+    }
+
+    /// Run every check against `addr`, where `runtime` serves `artifact`.
+    pub fn run(runtime: &str, version: &str, artifact: Artifact, addr: SocketAddr) -> Cell {
+        let mut failures = Vec::new();
+        let mut front_end = Vec::new();
+        let mut total = 0;
+        for (name, outcome) in api_examples(addr) {
+            total += 1;
+            if let Err(why) = outcome {
+                failures.push(format!("{name}: {why}"));
+            }
+        }
+        let calc = token("mallory", &["calc"], 3600, TEST_KEY);
+        let read = token("mallory", &["read"], 3600, TEST_KEY);
+        for request in hostile::requests(TEST_KEY, &calc, &read) {
+            total += 1;
+            let outcome = hostile::send_raw(addr, &request, PER_REQUEST)
+                .map_err(|e| e.to_string())
+                .and_then(|reply| {
+                    hostile::check_reply(
+                        &request,
+                        reply.status,
+                        reply.content_type.as_deref(),
+                        &reply.body,
+                    )
+                });
+            // Name the request, where the message does not already.
+            let outcome = outcome.map_err(|why| match why.starts_with(&request.name) {
+                true => why,
+                false => format!("{}: {why}", request.name),
+            });
+            match outcome {
+                Ok(()) => {}
+                Err(why) if request.front_end_may_refuse() => front_end.push(why),
+                Err(why) => failures.push(format!("hostile {why}")),
+            }
+        }
+        Cell {
+            runtime: runtime.into(),
+            version: version.into(),
+            artifact,
+            passed: total - failures.len() - front_end.len(),
+            total,
+            failures,
+            front_end,
+            skipped: None,
+        }
+    }
+}
+
+/// A request of the README's examples.
+fn request(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<(&str, Vec<u8>)>,
+) -> Hostile {
+    let mut headers = Vec::new();
+    if let Some(token) = token {
+        headers.push((
+            "authorization".to_owned(),
+            format!("Bearer {token}").into_bytes(),
+        ));
+    }
+    let body = match body {
+        Some((content_type, bytes)) => {
+            headers.push(("content-type".to_owned(), content_type.as_bytes().to_vec()));
+            Body::Sized(bytes)
+        }
+        None => Body::Empty,
+    };
+    Hostile {
+        name: format!("{method} {path}"),
+        method: method.into(),
+        path: path.into(),
+        host: HostHeader::Usual,
+        headers,
+        body,
+        expect: 0,
+    }
+}
+
+/// The README's curl examples, one per status the API answers with, each with what the
+/// answer must say: healthz, add, sequence, whoami, 401, 403, 404, 405, 413, 415, 422.
+pub fn api_examples(addr: SocketAddr) -> Vec<(String, Result<(), String>)> {
+    let calc = token("alice", &["calc"], 3600, TEST_KEY);
+    let read = token("alice", &["read"], 3600, TEST_KEY);
+    let json = |text: &str| Some(("application/json", text.as_bytes().to_vec()));
+    let cases: Vec<(Hostile, u16, &str)> = vec![
+        (
+            request("GET", "/healthz", None, None),
+            200,
+            r#"{"status":"ok"}"#,
+        ),
+        (
+            request("POST", "/v1/add", Some(&calc), json(r#"{"a":40,"b":2}"#)),
+            200,
+            r#"{"result":42}"#,
+        ),
+        (
+            request(
+                "POST",
+                "/v1/sequence",
+                Some(&calc),
+                json(r#"{"values":[3,1,3,2]}"#),
+            ),
+            200,
+            r#"{"result":[1,2,3]}"#,
+        ),
+        (
+            request("GET", "/v1/whoami", Some(&calc), None),
+            200,
+            r#""subject":"alice""#,
+        ),
+        (
+            request("POST", "/v1/multiply", None, json(r#"{"a":6,"b":7}"#)),
+            401,
+            r#""missing-token""#,
+        ),
+        (
+            request("POST", "/v1/add", Some(&read), json(r#"{"a":1,"b":2}"#)),
+            403,
+            r#""status":403"#,
+        ),
+        (
+            request("GET", "/v1/nothing", Some(&calc), None),
+            404,
+            r#""status":404"#,
+        ),
+        (
+            request("GET", "/v1/add", Some(&calc), None),
+            405,
+            r#""status":405"#,
+        ),
+        (
+            request(
+                "POST",
+                "/v1/sequence",
+                Some(&calc),
+                Some(("application/json", vec![b' '; 65 * 1024])),
+            ),
+            413,
+            r#""status":413"#,
+        ),
+        (
+            request(
+                "POST",
+                "/v1/add",
+                Some(&calc),
+                Some(("text/plain", br#"{"a":1,"b":2}"#.to_vec())),
+            ),
+            415,
+            r#""status":415"#,
+        ),
+        (
+            request(
+                "POST",
+                "/v1/add",
+                Some(&calc),
+                json(r#"{"a":4294967295,"b":1}"#),
+            ),
+            422,
+            r#""overflow""#,
+        ),
+    ];
+    cases
+        .into_iter()
+        .map(|(request, status, expected)| {
+            let outcome = hostile::send_raw(addr, &request, PER_REQUEST)
+                .map_err(|e| e.to_string())
+                .and_then(|reply| {
+                    let body = String::from_utf8_lossy(&reply.body);
+                    if reply.status != status {
+                        return Err(format!("{} instead of {status}: {body}", reply.status));
+                    }
+                    serde_json::from_slice::<Value>(&reply.body)
+                        .map_err(|e| format!("the body is not JSON ({e}): {body}"))?;
+                    match body.contains(expected) {
+                        true => Ok(()),
+                        false => Err(format!("{body} lacks {expected}")),
+                    }
+                });
+            (request.name, outcome)
+        })
+        .collect()
+}
+
+/// A server process started for a cell, killed (by its PID) when dropped.
+pub struct Process(pub Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Wait until something listens on `addr`, or fail after `limit`, or as soon as
+/// `process` has exited.
+pub fn wait_for_port(
+    addr: SocketAddr,
+    process: &mut Process,
+    limit: Duration,
+) -> Result<(), String> {
+    let started = Instant::now();
+    while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+        if let Ok(Some(status)) = process.0.try_wait() {
+            return Err(format!("it exited ({status}) before listening on {addr}"));
+        }
+        if started.elapsed() > limit {
+            return Err(format!("nothing listened on {addr} within {limit:?}"));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(())
+}
+
+/// The matrix of `cells` as Markdown: one row per runtime, one column per artifact, each
+/// cell `passed/total`, or why it did not run.
+pub fn matrix(cells: &[Cell], date: &str) -> String {
+    let artifacts: Vec<Artifact> = {
+        let mut seen = Vec::new();
+        for cell in cells {
+            if !seen.contains(&cell.artifact) {
+                seen.push(cell.artifact);
+            }
+        }
+        seen
+    };
+    let mut runtimes: Vec<(&str, &str)> = Vec::new();
+    for cell in cells {
+        if !runtimes.iter().any(|(r, _)| *r == cell.runtime) {
+            runtimes.push((&cell.runtime, &cell.version));
+        }
+    }
+    let mut out = format!(
+        "| runtime | version | {} |\n|---|---|{}\n",
+        artifacts
+            .iter()
+            .map(|a| a.label())
+            .collect::<Vec<_>>()
+            .join(" | "),
+        "---|".repeat(artifacts.len())
+    );
+    let mut notes = Vec::new();
+    for (runtime, version) in runtimes {
+        let row: Vec<String> = artifacts
+            .iter()
+            .map(|artifact| {
+                match cells
+                    .iter()
+                    .find(|c| c.runtime == runtime && c.artifact == *artifact)
+                {
+                    None => "not run".to_owned(),
+                    Some(Cell {
+                        skipped: Some(why), ..
+                    }) => {
+                        notes.push(format!("{runtime}, {}: {why}.", artifact.label()));
+                        format!("not run ({})", notes.len())
+                    }
+                    Some(cell) if cell.front_end.is_empty() => {
+                        format!("{}/{}", cell.passed, cell.total)
+                    }
+                    Some(cell) => {
+                        notes.push(format!(
+                            "{runtime}, {}: {} hostile requests its HTTP server answers by \
+                             its own rules before the guest runs (listed below).",
+                            artifact.label(),
+                            cell.front_end.len()
+                        ));
+                        format!("{}/{} ({})", cell.passed, cell.total, notes.len())
+                    }
+                }
+            })
+            .collect();
+        out.push_str(&format!(
+            "| {runtime} | {version} | {} |\n",
+            row.join(" | ")
+        ));
+    }
+    out.push_str(&format!(
+        "\nEach cell: checks passed of those run (the README's 11 API examples plus the \
+         hostile corpus, over HTTP on loopback), on {date}. A check the artifact answers \
+         must pass everywhere; what a runtime's own HTTP server answers before the guest \
+         runs (a bad `Host`, an unknown method, oversized headers) is recorded below.\n"
+    ));
+    if !notes.is_empty() {
+        out.push('\n');
+    }
+    for (i, note) in notes.iter().enumerate() {
+        out.push_str(&format!("{}. {note}\n", i + 1));
+    }
+    // Each runtime's front-end differences once per distinct list: they are usually
+    // the same for every artifact it serves.
+    let mut lists: Vec<(&str, Vec<&str>, &[String])> = Vec::new();
+    for cell in cells.iter().filter(|c| !c.front_end.is_empty()) {
+        match lists
+            .iter_mut()
+            .find(|(runtime, _, list)| *runtime == cell.runtime && *list == cell.front_end)
+        {
+            Some((_, artifacts, _)) => artifacts.push(cell.artifact.label()),
+            None => lists.push((&cell.runtime, vec![cell.artifact.label()], &cell.front_end)),
+        }
+    }
+    for (runtime, artifacts, list) in lists {
+        out.push_str(&format!(
+            "\n<details><summary>{runtime}: the {} requests its HTTP server answers itself \
+             ({})</summary>\n\n",
+            list.len(),
+            artifacts.join("; ")
+        ));
+        for difference in list {
+            out.push_str(&format!("- {}\n", one_line(difference)));
+        }
+        out.push_str("\n</details>\n");
+    }
+    out
+}
+
+/// The first line of `text`, at most 160 characters: an HTML error page or a long body
+/// shortened for a list.
+fn one_line(text: &str) -> String {
+    let line = text.lines().next().unwrap_or_default();
+    match line.char_indices().nth(160) {
+        Some((at, _)) => format!("{}…", &line[..at]),
+        None => line.to_owned(),
+    }
+}

@@ -1,0 +1,248 @@
+//! The runtime matrix: every artifact on every runtime that installs here, each cell
+//! driven over loopback HTTP with the README's API examples and the hostile corpus
+//! (`fusebox_tests::runtimes`). The run writes the matrix to
+//! `target/fusebox/runtimes.md`; `make runtimes` copies it to `docs/platforms.md`.
+//!
+//! - **fusebox serve**: `fusebox serve`'s server, in this process.
+//! - **jco on Node**: the Node and jco `scripts/ensure-node.sh` pins into `target/npm`
+//!   (`make test` runs it), serving through `runtimes/jco/serve.mjs`. Missing, the cell
+//!   fails: it is part of `make test`.
+//! - **stock `wasmtime serve`**: when `wasmtime` is on the PATH (`make stock-wasmtime`
+//!   installs it, 8 to 14 minutes); otherwise the cell says so.
+
+use fusebox_tests::runtimes::{Cell, Process, matrix, wait_for_port};
+use fusebox_tests::{Artifact, TestServer, repo, test_limits};
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+const ARTIFACTS: [Artifact; 3] = [Artifact::Rust, Artifact::Polyglot, Artifact::P3];
+
+/// A free loopback port for a server started by the test.
+fn free_addr() -> SocketAddr {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+}
+
+/// The output of `program args…`, trimmed, or why there is none.
+fn output(program: &Path, args: &[&str]) -> Result<String, String> {
+    let out = Command::new(program)
+        .args(args)
+        .output()
+        .map_err(|e| format!("{}: {e}", program.display()))?;
+    match out.status.success() {
+        true => Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned()),
+        false => Err(format!(
+            "{} {}: {}",
+            program.display(),
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )),
+    }
+}
+
+/// `artifact`'s runtime config as one JSON object, as `runtimes/jco` reads it.
+fn config_json(artifact: Artifact) -> String {
+    let config: serde_json::Map<String, serde_json::Value> = artifact
+        .config()
+        .into_iter()
+        .map(|(key, value)| (key.to_owned(), value.into()))
+        .collect();
+    serde_json::Value::Object(config).to_string()
+}
+
+fn fusebox_cells(cells: &mut Vec<Cell>) {
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    // The server stops (and drains) on drop, which needs the runtime's context.
+    let _context = tokio.enter();
+    for artifact in ARTIFACTS {
+        let server = tokio.block_on(TestServer::for_artifact(artifact, test_limits()));
+        let addr = server.addr;
+        let cell = tokio
+            .block_on(tokio::task::spawn_blocking(move || {
+                Cell::run("fusebox serve", env!("CARGO_PKG_VERSION"), artifact, addr)
+            }))
+            .unwrap();
+        cells.push(cell);
+        drop(server);
+    }
+}
+
+fn jco_cells(cells: &mut Vec<Cell>) {
+    const RUNTIME: &str = "jco on Node";
+    let npm = repo().join("target/npm");
+    let node = npm.join("node_modules/.bin/node");
+    let jco = npm.join("node_modules/.bin/jco");
+    let versions = output(&node, &["--version"]).and_then(|node_version| {
+        let jco_version = output(&node, &[jco.to_str().unwrap(), "--version"])?;
+        Ok(format!("jco {jco_version}, Node {node_version}"))
+    });
+    let version = match versions {
+        Ok(version) => version,
+        Err(why) => {
+            panic!("jco is not installed in target/npm ({why}); run scripts/ensure-node.sh")
+        }
+    };
+    for artifact in ARTIFACTS {
+        if artifact == Artifact::P3 {
+            cells.push(Cell::skipped(
+                RUNTIME,
+                &version,
+                artifact,
+                "jco transpiles it, but runtimes/jco/serve.mjs serves only \
+                 wasi:http/incoming-handler@0.2 (preview2-shim's server)",
+            ));
+            continue;
+        }
+        cells.push(jco_cell(&node, &jco, &version, artifact));
+    }
+}
+
+fn jco_cell(node: &Path, jco: &Path, version: &str, artifact: Artifact) -> Cell {
+    // Under target/npm, so that the glue's imports resolve from its node_modules.
+    let dir: PathBuf = repo()
+        .join("target/npm/out")
+        .join(format!("{artifact:?}").to_lowercase());
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let wasm = dir.join("service.wasm");
+    std::fs::write(&wasm, artifact.bytes()).unwrap();
+    let transpiled = output(
+        node,
+        &[
+            jco.to_str().unwrap(),
+            "transpile",
+            wasm.to_str().unwrap(),
+            "--instantiation",
+            "sync",
+            "--name",
+            "service",
+            "--quiet",
+            "-o",
+            dir.to_str().unwrap(),
+        ],
+    );
+    if let Err(why) = transpiled {
+        panic!("jco transpile failed for {artifact:?}: {why}");
+    }
+    for file in ["serve.mjs", "config-store.mjs"] {
+        std::fs::copy(repo().join("runtimes/jco").join(file), dir.join(file)).unwrap();
+    }
+    let addr = free_addr();
+    let child = Command::new(node)
+        .arg(dir.join("serve.mjs"))
+        .arg(dir.join("service.js"))
+        .arg(addr.port().to_string())
+        .env("FUSEBOX_CONFIG", config_json(artifact))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("node starts");
+    let mut process = Process(child);
+    if let Err(why) = wait_for_port(addr, &mut process, Duration::from_secs(60)) {
+        panic!("jco on Node, {artifact:?}: {why}");
+    }
+    Cell::run("jco on Node", version, artifact, addr)
+}
+
+fn wasmtime_cells(cells: &mut Vec<Cell>) {
+    const RUNTIME: &str = "stock wasmtime serve";
+    let version = output(Path::new("wasmtime"), &["--version"]);
+    for artifact in ARTIFACTS {
+        let Ok(version) = &version else {
+            cells.push(Cell::skipped(
+                RUNTIME,
+                "",
+                artifact,
+                "wasmtime-cli is not installed here; `make stock-wasmtime` installs it \
+                 (8 to 14 minutes) and runs this cell",
+            ));
+            continue;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let wasm = dir.path().join("service.wasm");
+        std::fs::write(&wasm, artifact.bytes()).unwrap();
+        let addr = free_addr();
+        let mut command = Command::new("wasmtime");
+        command.arg("serve").arg("-Sconfig");
+        for (key, value) in artifact.config() {
+            command.arg(format!("-Sconfig-var={key}={}", one_line(&value)));
+        }
+        let child = command
+            .arg(format!("--addr={addr}"))
+            .arg(&wasm)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("wasmtime starts");
+        let mut process = Process(child);
+        // A large artifact compiles for seconds before the port opens.
+        if let Err(why) = wait_for_port(addr, &mut process, Duration::from_secs(180)) {
+            panic!("wasmtime serve, {artifact:?}: {why}");
+        }
+        cells.push(Cell::run(RUNTIME, version, artifact, addr));
+    }
+}
+
+/// `value` as one `-Sconfig-var` can carry it: wasmtime splits `-S` on commas, so the
+/// middleware's policy goes without its comments, one rule after another.
+fn one_line(value: &str) -> String {
+    let rules: Vec<&str> = value
+        .lines()
+        .map(|line| line.split('#').next().unwrap_or_default().trim())
+        .filter(|line| !line.is_empty())
+        .collect();
+    let line = rules.join("; ");
+    assert!(
+        !line.contains(','),
+        "a -S value cannot hold a comma: {line}"
+    );
+    line
+}
+
+#[test]
+fn every_runtime_serves_every_artifact() {
+    let mut cells = Vec::new();
+    fusebox_cells(&mut cells);
+    jco_cells(&mut cells);
+    wasmtime_cells(&mut cells);
+
+    let date = output(Path::new("date"), &["-u", "+%Y-%m-%d"]).unwrap_or_default();
+    let mut report = matrix(&cells, &date);
+    let failed: Vec<&Cell> = cells.iter().filter(|c| !c.failures.is_empty()).collect();
+    for cell in &failed {
+        report.push_str(&format!(
+            "\n### {} on {}: FAILED\n\n",
+            cell.artifact.label(),
+            cell.runtime,
+        ));
+        for failure in &cell.failures {
+            report.push_str(&format!("- {failure}\n"));
+        }
+    }
+    // fusebox's own server must answer everything as the API says, front end included.
+    for cell in cells.iter().filter(|c| c.runtime == "fusebox serve") {
+        assert!(
+            cell.front_end.is_empty(),
+            "fusebox serve, {:?}: {:?}",
+            cell.artifact,
+            cell.front_end
+        );
+    }
+    let path = repo().join("target/fusebox/runtimes.md");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, &report).unwrap();
+    eprintln!("{report}");
+    assert!(
+        failed.is_empty(),
+        "some cells failed (see {}):\n{report}",
+        path.display()
+    );
+}
