@@ -156,7 +156,7 @@ python:
 	@scripts/ensure-python.sh >/dev/null
 
 .PHONY: node
-## Install the pinned Node 26 and jco 1.35 into target/npm if missing (the runtime matrix's).
+## Install the pinned Node 26, jco 1.35 and workerd into target/npm if missing (the runtime matrix's).
 node:
 	@scripts/ensure-node.sh >/dev/null
 
@@ -172,7 +172,7 @@ test: tools python node lint check
 WASMTIME_CLI := 48.0.8
 
 .PHONY: runtimes
-## Every artifact on every runtime installed here (fusebox serve, jco on Node, stock wasmtime serve): writes docs/platforms.md.
+## Every artifact on every runtime installed here (fusebox serve, jco on Node, workerd, stock wasmtime serve): writes docs/platforms.md.
 runtimes: node
 	cargo test -p fusebox-tests --test runtimes
 	scripts/runtimes-doc.sh target/fusebox/runtimes.md > docs/platforms.md.partial

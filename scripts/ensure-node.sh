@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Make sure target/npm holds the pinned Node and jco the runtime matrix runs the
-# artifacts with, and print its path. Installs only what is missing (about 35 s and
+# Make sure target/npm holds the pinned Node, jco and workerd the runtime matrix runs
+# the artifacts with, and print its path. Installs only what is missing (about 35 s and
 # 550 MB the first time), so a second run costs nothing.
 #
 # Node comes from the npm registry's `node` package, not the machine's: Node 20 cannot
@@ -12,9 +12,11 @@ NODE_VERSION=26.10.0
 JCO_VERSION=1.35.0
 # The version jco 1.35.0 itself depends on, which its glue is written against.
 PREVIEW2_SHIM_VERSION=0.26.1
+# Cloudflare's Workers runtime; the npm package ships its binary.
+WORKERD_VERSION=1.20261117.1
 
 dir=$PWD/target/npm
-want="node@$NODE_VERSION jco@$JCO_VERSION preview2-shim@$PREVIEW2_SHIM_VERSION"
+want="node@$NODE_VERSION jco@$JCO_VERSION preview2-shim@$PREVIEW2_SHIM_VERSION workerd@$WORKERD_VERSION"
 if [[ $(cat "$dir/.pinned" 2>/dev/null) != "$want" ]]; then
     command -v npm >/dev/null || scripts/apt-install.sh ensure-node npm
     echo "ensure-node: installing $want into target/npm" >&2
@@ -24,7 +26,8 @@ if [[ $(cat "$dir/.pinned" 2>/dev/null) != "$want" ]]; then
     (cd "$dir" && npm install --no-audit --no-fund --silent \
         "node@$NODE_VERSION" \
         "@bytecodealliance/jco@$JCO_VERSION" \
-        "@bytecodealliance/preview2-shim@$PREVIEW2_SHIM_VERSION") >&2
+        "@bytecodealliance/preview2-shim@$PREVIEW2_SHIM_VERSION" \
+        "workerd@$WORKERD_VERSION") >&2
     echo "$want" > "$dir/.pinned"
 fi
 echo "$dir"

@@ -70,13 +70,15 @@ pub struct Hostile {
 }
 
 impl Hostile {
-    /// Whether an HTTP server in front of the guest may answer this itself, by its own
-    /// rules, before any guest sees it: a missing, repeated or malformed `Host`, an
-    /// absolute-form target, a method outside RFC 9110's, or a header section over
-    /// 16 KiB (Node's default limit). `fusebox serve` answers these with the API's JSON
-    /// errors; other runtimes' front ends answer them their own way, which the runtime
-    /// matrix records instead of failing on.
-    pub fn front_end_may_refuse(&self) -> bool {
+    /// Whether an HTTP server in front of the guest may handle this by its own rules
+    /// before any guest sees it: answer it (a missing, repeated or malformed `Host`, an
+    /// absolute-form target, a method outside RFC 9110's, a header section over 16 KiB,
+    /// Node's default limit), rewrite it (a path with dot segments, which a WHATWG URL
+    /// parser removes), or hold it until the whole body is in (a body that never ends,
+    /// or a declared length that is never sent). `fusebox serve` answers all of these
+    /// with the API's JSON errors; other runtimes handle them their own way, which the
+    /// runtime matrix records instead of failing on.
+    pub fn front_end_may_differ(&self) -> bool {
         const RFC_9110: [&str; 9] = [
             "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
         ];
@@ -85,10 +87,33 @@ impl Hostile {
             .iter()
             .map(|(name, value)| name.len() + value.len() + 4)
             .sum();
+        let path = self.path.to_ascii_lowercase();
         self.host != HostHeader::Usual
             || self.path.contains("://")
             || !RFC_9110.contains(&self.method.as_str())
             || header_bytes >= 16 * 1024
+            || ["/./", "/../", "/%2e/", "/%2e%2e/", "/.%2e/", "/%2e./"]
+                .iter()
+                .any(|dots| path.contains(dots))
+            || self.body_never_completes()
+    }
+
+    /// Whether the body never arrives in full: it never ends, or it is shorter than its
+    /// declared `content-length`. A server that answers only once the body is in never
+    /// answers these.
+    pub fn body_never_completes(&self) -> bool {
+        let sent = match &self.body {
+            Body::Empty => 0,
+            Body::Sized(bytes) | Body::Chunked(bytes) => bytes.len(),
+            Body::Endless => return true,
+        };
+        self.headers.iter().any(|(name, value)| {
+            name.eq_ignore_ascii_case("content-length")
+                && std::str::from_utf8(value)
+                    .ok()
+                    .and_then(|v| v.trim().parse::<u128>().ok())
+                    .is_some_and(|length| length > sent as u128)
+        })
     }
 
     fn new(name: impl Into<String>, method: &str, path: &str, expect: u16) -> Self {

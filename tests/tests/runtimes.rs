@@ -7,6 +7,8 @@
 //! - **jco on Node**: the Node and jco `scripts/ensure-node.sh` pins into `target/npm`
 //!   (`make test` runs it), serving through `runtimes/jco/serve.mjs`. Missing, the cell
 //!   fails: it is part of `make test`.
+//! - **workerd**: Cloudflare's Workers runtime, from the same `target/npm`, serving the
+//!   bundle `runtimes/workerd/build.mjs` makes from the artifact. Missing, the cell fails.
 //! - **stock `wasmtime serve`**: when `wasmtime` is on the PATH (`make stock-wasmtime`
 //!   installs it, 8 to 14 minutes); otherwise the cell says so.
 
@@ -152,6 +154,60 @@ fn jco_cell(node: &Path, jco: &Path, version: &str, artifact: Artifact) -> Cell 
     Cell::run("jco on Node", version, artifact, addr)
 }
 
+fn workerd_cells(cells: &mut Vec<Cell>) {
+    const RUNTIME: &str = "workerd";
+    let npm = repo().join("target/npm");
+    let node = npm.join("node_modules/.bin/node");
+    let workerd = npm.join("node_modules/.bin/workerd");
+    let version = output(&workerd, &["--version"]).unwrap_or_else(|why| {
+        panic!("workerd is not installed in target/npm ({why}); run scripts/ensure-node.sh")
+    });
+    for artifact in ARTIFACTS {
+        if artifact == Artifact::P3 {
+            cells.push(Cell::skipped(
+                RUNTIME,
+                &version,
+                artifact,
+                "the worker runs the artifact through preview2-shim, which speaks only \
+                 wasi:http/incoming-handler@0.2",
+            ));
+            continue;
+        }
+        let dir = repo()
+            .join("target/npm/workerd")
+            .join(format!("{artifact:?}").to_lowercase());
+        let wasm = dir.with_extension("wasm");
+        std::fs::create_dir_all(dir.parent().unwrap()).unwrap();
+        std::fs::write(&wasm, artifact.bytes()).unwrap();
+        let build = repo().join("runtimes/workerd/build.mjs");
+        if let Err(why) = output(
+            &node,
+            &[
+                build.to_str().unwrap(),
+                wasm.to_str().unwrap(),
+                dir.to_str().unwrap(),
+            ],
+        ) {
+            panic!("the workerd bundle for {artifact:?} did not build: {why}");
+        }
+        let addr = free_addr();
+        let child = Command::new(&workerd)
+            .current_dir(&dir)
+            .args(["serve", "config.capnp", "--socket-addr"])
+            .arg(format!("http={addr}"))
+            .env("FUSEBOX_CONFIG", config_json(artifact))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("workerd starts");
+        let mut process = Process(child);
+        if let Err(why) = wait_for_port(addr, &mut process, Duration::from_secs(60)) {
+            panic!("workerd, {artifact:?}: {why}");
+        }
+        cells.push(Cell::run(RUNTIME, &version, artifact, addr));
+    }
+}
+
 fn wasmtime_cells(cells: &mut Vec<Cell>) {
     const RUNTIME: &str = "stock wasmtime serve";
     let version = output(Path::new("wasmtime"), &["--version"]);
@@ -212,6 +268,7 @@ fn every_runtime_serves_every_artifact() {
     let mut cells = Vec::new();
     fusebox_cells(&mut cells);
     jco_cells(&mut cells);
+    workerd_cells(&mut cells);
     wasmtime_cells(&mut cells);
 
     let date = output(Path::new("date"), &["-u", "+%Y-%m-%d"]).unwrap_or_default();
