@@ -98,8 +98,10 @@ fn jco_cells(cells: &mut Vec<Cell>) {
                 RUNTIME,
                 &version,
                 artifact,
-                "jco transpiles it, but runtimes/jco/serve.mjs serves only \
-                 wasi:http/incoming-handler@0.2 (preview2-shim's server)",
+                "runtimes/jco/serve.mjs serves only wasi:http/incoming-handler@0.2; tried \
+                 by hand, jco 1.35 transpiles the 0.3 artifact, but under preview3-shim \
+                 0.7's server the guest traps (unreachable) on its first request, not yet \
+                 diagnosed",
             ));
             continue;
         }
