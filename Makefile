@@ -73,6 +73,19 @@ $(PY_CALCULATOR): $(wildcard components/calculator-py/*.py) components/calculato
 compose-polyglot: tools bindings fusebox $(PY_CALCULATOR)
 	$(FUSEBOX) compose --manifest examples/polyglot/fusebox.toml --out $(POLYGLOT)
 
+# The C composition: examples/c/fusebox.toml differs from fusebox.toml only in the
+# calculator's source line, which names the calculator in C.
+C_CALCULATOR := target/guests/c/calculator_c.wasm
+
+$(C_CALCULATOR): $(wildcard components/calculator-c/*.[ch] components/calculator-c/*/*.[ch]) components/calculator-c/build.sh $(shell find wit -name '*.wit')
+	scripts/ensure-c.sh
+	components/calculator-c/build.sh $@
+
+.PHONY: compose-c
+## The same artifact with the calculator in C (clang, freestanding): target/fusebox/service-c.wasm.
+compose-c: tools bindings fusebox $(C_CALCULATOR)
+	$(FUSEBOX) compose --manifest examples/c/fusebox.toml --out target/fusebox/service-c.wasm
+
 # The wasmCloud composition: examples/wasmcloud/fusebox.toml is fusebox.toml plus the
 # config-draft adapter (components/config-draft), so the artifact imports wasi:config at the
 # 0.2.0-draft that wasmCloud 1.x hosts provide. It writes to a directory of its own.
@@ -155,6 +168,11 @@ soak:
 python:
 	@scripts/ensure-python.sh >/dev/null
 
+.PHONY: c
+## Install clang-19, lld-19 and wasm-tools if missing (the C calculator's toolchain).
+c:
+	@scripts/ensure-c.sh
+
 .PHONY: node
 ## Install the pinned Node 26, jco 1.35 and workerd into target/npm if missing (the runtime matrix's).
 node:
@@ -162,9 +180,10 @@ node:
 
 .PHONY: test
 ## Run everything that proves fusebox works: lint, drift checks, all tests, a short soak.
-test: tools python node lint check
+test: tools python node c lint check
 	scripts/ensure-registry.sh
 	python3 -m unittest discover --start-directory components/calculator-py
+	components/calculator-c/build.sh --test
 	scripts/check-deploy.sh
 	cargo test --workspace
 	$(MAKE) --no-print-directory soak SOAK_REQUESTS=5000 LOAD_PROFILE=dev

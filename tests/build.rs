@@ -4,7 +4,8 @@
 //! `wasm32-wasip2` with the size-tuned `component` profile, into its own target
 //! directory (`target/guests`, because the outer cargo holds the lock on `target/`),
 //! then one path constant per component in `$OUT_DIR/components.rs`. The Python
-//! calculator is built by its own script with componentize-py. So `cargo test` always
+//! calculator is built by its own script with componentize-py, and the C one by its
+//! script with clang. So `cargo test` always
 //! tests components built from the current sources, never a file that only a manual
 //! `make` would have produced.
 //!
@@ -121,6 +122,36 @@ fn main() {
     constants.push_str(&format!(
         "/// The Python `calculator-py` component, built with componentize-py.\npub const CALCULATOR_PY: &str = {:?};\n",
         python.display().to_string()
+    ));
+
+    // The C calculator (examples/c/fusebox.toml), built by its script with clang-19 and
+    // wasm-tools, which `make test` installs (scripts/ensure-c.sh).
+    let c = target_dir.join("c").join("calculator_c.wasm");
+    let have = |tool: &str| {
+        Command::new(tool)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if have("clang-19") && have("wasm-tools") {
+        let status = Command::new(workspace.join("components/calculator-c/build.sh"))
+            .arg(&c)
+            .status()
+            .expect("failed to run components/calculator-c/build.sh");
+        assert!(
+            status.success(),
+            "building the C calculator failed (see above)"
+        );
+    } else {
+        let _ = std::fs::remove_file(&c);
+        println!(
+            "cargo:warning=the C calculator is not built: clang-19 or wasm-tools is missing \
+             (scripts/ensure-c.sh installs them; `make test` runs it first)"
+        );
+    }
+    constants.push_str(&format!(
+        "/// The C `calculator-c` component, built freestanding with clang.\npub const CALCULATOR_C: &str = {:?};\n",
+        c.display().to_string()
     ));
 
     let generated = Path::new(&env::var_os("OUT_DIR").unwrap()).join("components.rs");

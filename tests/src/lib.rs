@@ -97,6 +97,21 @@ pub fn polyglot() -> &'static fusebox_compose::Fused {
     FUSED.get_or_init(|| compose(&polyglot_manifest()).expect("compose the polyglot manifest"))
 }
 
+/// `examples/c/fusebox.toml`: the repository's manifest with the calculator in C.
+pub fn c_manifest() -> fusebox_compose::Manifest {
+    let path = repo().join("examples/c/fusebox.toml");
+    let text = std::fs::read_to_string(&path).expect("read examples/c/fusebox.toml");
+    fusebox_compose::Manifest::parse(&text, "examples/c/fusebox.toml", path.parent().unwrap())
+        .expect("the C manifest is valid")
+}
+
+/// The artifact with the C calculator, composed once per test binary: the calculator
+/// is `components/calculator-c`, built by `build.rs` with clang and wasm-tools.
+pub fn c() -> &'static fusebox_compose::Fused {
+    static FUSED: OnceLock<fusebox_compose::Fused> = OnceLock::new();
+    FUSED.get_or_init(|| compose(&c_manifest()).expect("compose the C manifest"))
+}
+
 /// `examples/p3/fusebox.toml`: the API on WASI 0.3, behind the auth middleware.
 pub fn p3_manifest() -> fusebox_compose::Manifest {
     let path = repo().join("examples/p3/fusebox.toml");
@@ -125,6 +140,8 @@ pub enum Artifact {
     Rust,
     /// `examples/polyglot/fusebox.toml`: the calculator in Python.
     Polyglot,
+    /// `examples/c/fusebox.toml`: the calculator in C.
+    C,
     /// `examples/p3/fusebox.toml`: WASI 0.3, auth as middleware.
     P3,
 }
@@ -135,6 +152,7 @@ impl Artifact {
         match self {
             Artifact::Rust => fused(),
             Artifact::Polyglot => polyglot(),
+            Artifact::C => c(),
             Artifact::P3 => p3(),
         }
     }
@@ -159,12 +177,14 @@ impl Artifact {
         match self {
             Artifact::Rust => "fusebox.toml (Rust)",
             Artifact::Polyglot => "examples/polyglot (Python calculator)",
+            Artifact::C => "examples/c (C calculator)",
             Artifact::P3 => "examples/p3 (WASI 0.3)",
         }
     }
 }
 
-/// Define the tests in the body once per artifact (`mod rust`, `mod polyglot`, `mod p3`), each with a
+/// Define the tests in the body once per artifact (`mod rust`, `mod polyglot`, `mod c`,
+/// `mod p3`), each with a
 /// `const ARTIFACT: Artifact` naming the artifact to test, so that one suite runs
 /// unchanged against every composition. Items of the enclosing module are in scope.
 #[macro_export]
@@ -180,6 +200,12 @@ macro_rules! for_each_artifact {
             #[allow(unused_imports)]
             use super::*;
             const ARTIFACT: $crate::Artifact = $crate::Artifact::Polyglot;
+            $($body)*
+        }
+        mod c {
+            #[allow(unused_imports)]
+            use super::*;
+            const ARTIFACT: $crate::Artifact = $crate::Artifact::C;
             $($body)*
         }
         mod p3 {
@@ -351,10 +377,12 @@ impl TestHost {
     pub fn shared_for(artifact: Artifact) -> &'static TestHost {
         static RUST: OnceLock<TestHost> = OnceLock::new();
         static POLYGLOT: OnceLock<TestHost> = OnceLock::new();
+        static C: OnceLock<TestHost> = OnceLock::new();
         static P3: OnceLock<TestHost> = OnceLock::new();
         let host = match artifact {
             Artifact::Rust => &RUST,
             Artifact::Polyglot => &POLYGLOT,
+            Artifact::C => &C,
             Artifact::P3 => &P3,
         };
         host.get_or_init(|| {

@@ -68,7 +68,7 @@ impl Cell {
             // fusebox answers these in milliseconds; a runtime that waits for the whole
             // body never does, and need not cost the full wait each time.
             let patience = match request.body_never_completes() {
-                true => Duration::from_secs(3),
+                true => Duration::from_secs(1),
                 false => PER_REQUEST,
             };
             let outcome = hostile::send_raw(addr, &request, patience)

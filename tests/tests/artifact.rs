@@ -294,6 +294,34 @@ fn the_polyglot_manifest_differs_only_in_the_calculator_source() {
 }
 
 #[test]
+fn the_c_manifest_differs_only_in_the_calculator_source() {
+    let real = fusebox_tests::manifest_text();
+    let c = std::fs::read_to_string(fusebox_tests::repo().join("examples/c/fusebox.toml")).unwrap();
+    assert_eq!(
+        changed_lines(&real, &c),
+        [(
+            r#"source = { crate = "calculator" }"#,
+            r#"source = { path = "../../target/guests/c/calculator_c.wasm" }"#
+        )]
+    );
+}
+
+#[test]
+fn the_c_calculator_is_freestanding_and_imports_only_the_logger() {
+    // No libc and no WASI: the component imports what its world declares, exports the
+    // interface, and is a few kilobytes.
+    let bytes = std::fs::read(components::CALCULATOR_C).unwrap();
+    let (imports, exports) = component_externs(&bytes).unwrap();
+    assert_eq!(imports, ["fusebox:logger/log@0.1.0"]);
+    assert_eq!(exports, ["fusebox:calculator/math@0.1.0"]);
+    assert!(bytes.len() < 16 * 1024, "{} bytes", bytes.len());
+
+    let c = fusebox_tests::c();
+    assert_eq!(c.wiring_text(), fused().wiring_text());
+    assert_eq!(c.imports, fused().imports);
+}
+
+#[test]
 fn the_python_calculator_imports_only_the_logger() {
     // componentize-py with --stub-wasi: CPython's WASI imports become trapping stubs.
     let bytes = std::fs::read(components::CALCULATOR_PY).unwrap();

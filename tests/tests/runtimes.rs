@@ -19,7 +19,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-const ARTIFACTS: [Artifact; 3] = [Artifact::Rust, Artifact::Polyglot, Artifact::P3];
+const ARTIFACTS: [Artifact; 4] = [
+    Artifact::Rust,
+    Artifact::Polyglot,
+    Artifact::C,
+    Artifact::P3,
+];
 
 /// A free loopback port for a server started by the test.
 fn free_addr() -> SocketAddr {
