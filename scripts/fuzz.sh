@@ -118,18 +118,22 @@ for target in "${targets[@]}"; do
         result=ok
     else
         result=FAILED
-        status=1
     fi
     took=$((SECONDS - started))
     # Crashes of this run only: older ones are under fuzz/artifacts too.
     crashes=$(find "fuzz/artifacts/$target" -type f -newer "$marker" 2>/dev/null | wc -l)
+    # A run stopped from outside (Ctrl-C, SIGINT) found nothing: say so, not FAILED.
+    if [ "$result" = FAILED ] && [ "$crashes" = 0 ] && grep -q 'run interrupted' "$log"; then
+        result=stopped
+    fi
+    [ "$result" = FAILED ] && status=1
     # The last status line: DONE at the end of a run, or the latest before a crash.
     done_line=$(grep -aE '^#[0-9]+[[:space:]]' "$log" | tail -1 || true)
     executions=$(grep -oE '^#[0-9]+' <<<"$done_line" | tr -d '#' || echo 0)
     edges=$(grep -oE 'cov: [0-9]+' <<<"$done_line" | grep -oE '[0-9]+' || echo "?")
     features=$(grep -oE 'ft: [0-9]+' <<<"$done_line" | grep -oE '[0-9]+' || echo "?")
     rows+=("| $target | $executions | $edges | $features | $took s | $crashes | $result |")
-    if [ "$result" != ok ]; then
+    if [ "$result" = FAILED ]; then
         tail -20 "$log"
         # The run closed the target's stderr, and with it the panic message: replay
         # each new crash input once, with stderr, to show it.

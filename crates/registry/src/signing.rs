@@ -233,7 +233,13 @@ impl SignatureLayer {
         // without checking their bytes, so it took a payload with invalid UTF-8 in an
         // unknown field: found by the `oci` fuzz target.
         let text = std::str::from_utf8(&self.payload).ok()?;
-        let payload: Payload = serde_json::from_str(text).ok()?;
+        // Read the whole document first, then the fields: parsed straight into
+        // `Payload`, the fields it ignores are skipped without their numbers being read,
+        // so it took a payload with `666E666…` (a number beyond f64) where a plain JSON
+        // reading fails. Two readers of one signed payload must not disagree: found by
+        // the `oci` fuzz target.
+        let document: serde_json::Value = serde_json::from_str(text).ok()?;
+        let payload: Payload = serde_json::from_value(document).ok()?;
         (payload.critical.kind == SIGNATURE_TYPE)
             .then_some(payload.critical.image.docker_manifest_digest)
     }
@@ -344,6 +350,32 @@ mod tests {
             signature: BASE64.encode(signature.to_der().as_bytes()),
         };
         assert_eq!(layer.verified_digest(&public).as_deref(), Some(DIGEST));
+    }
+
+    #[test]
+    fn a_signed_payload_with_a_number_out_of_range_is_refused() {
+        // The `oci` fuzz target's second crash, reduced: a validly signed payload whose
+        // unread field holds a number no JSON reader here can represent.
+        let dir = tempfile::tempdir().unwrap();
+        let (private, public) = key_pair(dir.path(), "a");
+        let signed = |extra: &str| {
+            let payload = format!(
+                r#"{{"critical":{{"identity":{{"docker-reference":"r"}},"image":{{"docker-manifest-digest":"{DIGEST}"}},"type":"{SIGNATURE_TYPE}"}},"optional":null,"extra":{extra}}}"#
+            )
+            .into_bytes();
+            let signature: Signature = private.key.sign(&payload);
+            SignatureLayer {
+                payload,
+                signature: BASE64.encode(signature.to_der().as_bytes()),
+            }
+        };
+        assert!(serde_json::from_str::<serde_json::Value>("666E66666").is_err());
+        assert_eq!(signed("666E66666").verified_digest(&public), None);
+        // The same payload with a number in range verifies: only the number decides.
+        assert_eq!(
+            signed("666E66").verified_digest(&public).as_deref(),
+            Some(DIGEST)
+        );
     }
 
     #[test]
