@@ -86,6 +86,19 @@ $(C_CALCULATOR): $(wildcard components/calculator-c/*.[ch] components/calculator
 compose-c: tools bindings fusebox $(C_CALCULATOR)
 	$(FUSEBOX) compose --manifest examples/c/fusebox.toml --out target/fusebox/service-c.wasm
 
+# The JavaScript composition: examples/js/fusebox.toml differs from fusebox.toml in the
+# calculator's source line, and one `deny` line for the imports componentize-js adds.
+JS_CALCULATOR := target/guests/js/calculator_js.wasm
+
+$(JS_CALCULATOR): $(wildcard components/calculator-js/*.js components/calculator-js/*.mjs) $(shell find wit -name '*.wit')
+	scripts/ensure-node.sh >/dev/null
+	target/npm/node_modules/.bin/node components/calculator-js/build.mjs $@
+
+.PHONY: compose-js
+## The same artifact with the calculator in JavaScript (componentize-js): target/fusebox/service-js.wasm.
+compose-js: tools bindings fusebox $(JS_CALCULATOR)
+	$(FUSEBOX) compose --manifest examples/js/fusebox.toml --out target/fusebox/service-js.wasm
+
 # The wasmCloud composition: examples/wasmcloud/fusebox.toml is fusebox.toml plus the
 # config-draft adapter (components/config-draft), so the artifact imports wasi:config at the
 # 0.2.0-draft that wasmCloud 1.x hosts provide. It writes to a directory of its own.
@@ -184,6 +197,7 @@ test: tools python node c lint check
 	scripts/ensure-registry.sh
 	python3 -m unittest discover --start-directory components/calculator-py
 	components/calculator-c/build.sh --test
+	target/npm/node_modules/.bin/node --test components/calculator-js/test_arithmetic.js
 	scripts/check-deploy.sh
 	cargo test --workspace
 	$(MAKE) --no-print-directory soak SOAK_REQUESTS=5000 LOAD_PROFILE=dev

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure target/npm holds the pinned Node, jco and workerd the runtime matrix runs
-# the artifacts with, and print its path. Installs only what is missing (about 35 s and
+# the artifacts with, and componentize-js for the JavaScript calculator, and print its
+# path. Installs only what is missing (about 35 s and
 # 550 MB the first time), so a second run costs nothing.
 #
 # Node comes from the npm registry's `node` package, not the machine's: Node 20 cannot
@@ -14,9 +15,12 @@ JCO_VERSION=1.35.0
 PREVIEW2_SHIM_VERSION=0.26.1
 # Cloudflare's Workers runtime; the npm package ships its binary.
 WORKERD_VERSION=1.20261117.1
+# The JavaScript calculator's toolchain (components/calculator-js). jco 1.35 depends on
+# 0.22; 0.23 is called directly, by its API.
+COMPONENTIZE_JS_VERSION=0.23.0
 
 dir=$PWD/target/npm
-want="node@$NODE_VERSION jco@$JCO_VERSION preview2-shim@$PREVIEW2_SHIM_VERSION workerd@$WORKERD_VERSION"
+want="node@$NODE_VERSION jco@$JCO_VERSION preview2-shim@$PREVIEW2_SHIM_VERSION workerd@$WORKERD_VERSION componentize-js@$COMPONENTIZE_JS_VERSION"
 if [[ $(cat "$dir/.pinned" 2>/dev/null) != "$want" ]]; then
     command -v npm >/dev/null || scripts/apt-install.sh ensure-node npm
     echo "ensure-node: installing $want into target/npm" >&2
@@ -27,7 +31,8 @@ if [[ $(cat "$dir/.pinned" 2>/dev/null) != "$want" ]]; then
         "node@$NODE_VERSION" \
         "@bytecodealliance/jco@$JCO_VERSION" \
         "@bytecodealliance/preview2-shim@$PREVIEW2_SHIM_VERSION" \
-        "workerd@$WORKERD_VERSION") >&2
+        "workerd@$WORKERD_VERSION" \
+        "@bytecodealliance/componentize-js@$COMPONENTIZE_JS_VERSION") >&2
     echo "$want" > "$dir/.pinned"
 fi
 echo "$dir"

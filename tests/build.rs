@@ -4,8 +4,8 @@
 //! `wasm32-wasip2` with the size-tuned `component` profile, into its own target
 //! directory (`target/guests`, because the outer cargo holds the lock on `target/`),
 //! then one path constant per component in `$OUT_DIR/components.rs`. The Python
-//! calculator is built by its own script with componentize-py, and the C one by its
-//! script with clang. So `cargo test` always
+//! calculator is built by its own script with componentize-py, the C one with clang,
+//! and the JavaScript one with componentize-js. So `cargo test` always
 //! tests components built from the current sources, never a file that only a manual
 //! `make` would have produced.
 //!
@@ -43,6 +43,7 @@ fn main() {
     for watched in [
         "components",
         "target/py/bin/componentize-py",
+        "target/npm/.pinned",
         "tests/components",
         "wit",
         "Cargo.toml",
@@ -152,6 +153,35 @@ fn main() {
     constants.push_str(&format!(
         "/// The C `calculator-c` component, built freestanding with clang.\npub const CALCULATOR_C: &str = {:?};\n",
         c.display().to_string()
+    ));
+
+    // The JavaScript calculator (examples/js/fusebox.toml), built with componentize-js
+    // from target/npm, which `make test` installs (scripts/ensure-node.sh).
+    let js = target_dir.join("js").join("calculator_js.wasm");
+    let node = workspace.join("target/npm/node_modules/.bin/node");
+    if workspace
+        .join("target/npm/node_modules/@bytecodealliance/componentize-js")
+        .exists()
+    {
+        let status = Command::new(&node)
+            .arg(workspace.join("components/calculator-js/build.mjs"))
+            .arg(&js)
+            .status()
+            .expect("failed to run components/calculator-js/build.mjs");
+        assert!(
+            status.success(),
+            "building the JavaScript calculator failed (see above)"
+        );
+    } else {
+        let _ = std::fs::remove_file(&js);
+        println!(
+            "cargo:warning=the JavaScript calculator is not built: componentize-js is not \
+             in target/npm (scripts/ensure-node.sh installs it; `make test` runs it first)"
+        );
+    }
+    constants.push_str(&format!(
+        "/// The JavaScript `calculator-js` component, built with componentize-js.\npub const CALCULATOR_JS: &str = {:?};\n",
+        js.display().to_string()
     ));
 
     let generated = Path::new(&env::var_os("OUT_DIR").unwrap()).join("components.rs");

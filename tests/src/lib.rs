@@ -112,6 +112,22 @@ pub fn c() -> &'static fusebox_compose::Fused {
     FUSED.get_or_init(|| compose(&c_manifest()).expect("compose the C manifest"))
 }
 
+/// `examples/js/fusebox.toml`: the repository's manifest with the calculator in
+/// JavaScript, whose stray imports are denied.
+pub fn js_manifest() -> fusebox_compose::Manifest {
+    let path = repo().join("examples/js/fusebox.toml");
+    let text = std::fs::read_to_string(&path).expect("read examples/js/fusebox.toml");
+    fusebox_compose::Manifest::parse(&text, "examples/js/fusebox.toml", path.parent().unwrap())
+        .expect("the JavaScript manifest is valid")
+}
+
+/// The artifact with the JavaScript calculator, composed once per test binary: the
+/// calculator is `components/calculator-js`, built by `build.rs` with componentize-js.
+pub fn js() -> &'static fusebox_compose::Fused {
+    static FUSED: OnceLock<fusebox_compose::Fused> = OnceLock::new();
+    FUSED.get_or_init(|| compose(&js_manifest()).expect("compose the JavaScript manifest"))
+}
+
 /// `examples/p3/fusebox.toml`: the API on WASI 0.3, behind the auth middleware.
 pub fn p3_manifest() -> fusebox_compose::Manifest {
     let path = repo().join("examples/p3/fusebox.toml");
@@ -142,6 +158,8 @@ pub enum Artifact {
     Polyglot,
     /// `examples/c/fusebox.toml`: the calculator in C.
     C,
+    /// `examples/js/fusebox.toml`: the calculator in JavaScript.
+    Js,
     /// `examples/p3/fusebox.toml`: WASI 0.3, auth as middleware.
     P3,
 }
@@ -153,6 +171,7 @@ impl Artifact {
             Artifact::Rust => fused(),
             Artifact::Polyglot => polyglot(),
             Artifact::C => c(),
+            Artifact::Js => js(),
             Artifact::P3 => p3(),
         }
     }
@@ -178,13 +197,14 @@ impl Artifact {
             Artifact::Rust => "fusebox.toml (Rust)",
             Artifact::Polyglot => "examples/polyglot (Python calculator)",
             Artifact::C => "examples/c (C calculator)",
+            Artifact::Js => "examples/js (JavaScript calculator)",
             Artifact::P3 => "examples/p3 (WASI 0.3)",
         }
     }
 }
 
 /// Define the tests in the body once per artifact (`mod rust`, `mod polyglot`, `mod c`,
-/// `mod p3`), each with a
+/// `mod js`, `mod p3`), each with a
 /// `const ARTIFACT: Artifact` naming the artifact to test, so that one suite runs
 /// unchanged against every composition. Items of the enclosing module are in scope.
 #[macro_export]
@@ -206,6 +226,12 @@ macro_rules! for_each_artifact {
             #[allow(unused_imports)]
             use super::*;
             const ARTIFACT: $crate::Artifact = $crate::Artifact::C;
+            $($body)*
+        }
+        mod js {
+            #[allow(unused_imports)]
+            use super::*;
+            const ARTIFACT: $crate::Artifact = $crate::Artifact::Js;
             $($body)*
         }
         mod p3 {
@@ -378,11 +404,13 @@ impl TestHost {
         static RUST: OnceLock<TestHost> = OnceLock::new();
         static POLYGLOT: OnceLock<TestHost> = OnceLock::new();
         static C: OnceLock<TestHost> = OnceLock::new();
+        static JS: OnceLock<TestHost> = OnceLock::new();
         static P3: OnceLock<TestHost> = OnceLock::new();
         let host = match artifact {
             Artifact::Rust => &RUST,
             Artifact::Polyglot => &POLYGLOT,
             Artifact::C => &C,
+            Artifact::Js => &JS,
             Artifact::P3 => &P3,
         };
         host.get_or_init(|| {

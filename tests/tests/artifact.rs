@@ -322,6 +322,58 @@ fn the_c_calculator_is_freestanding_and_imports_only_the_logger() {
 }
 
 #[test]
+fn the_js_manifest_differs_in_the_calculator_source_and_its_deny_line() {
+    let real = fusebox_tests::manifest_text();
+    let js =
+        std::fs::read_to_string(fusebox_tests::repo().join("examples/js/fusebox.toml")).unwrap();
+    // The one line added: the imports componentize-js adds are denied.
+    let deny = r#"deny = ["wasi:http/*", "wasi:io/*"]"#;
+    assert_eq!(js.lines().filter(|l| *l == deny).count(), 1, "{js}");
+    let without: String = js
+        .lines()
+        .filter(|l| *l != deny)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(
+        changed_lines(&real, &without),
+        [(
+            r#"source = { crate = "calculator" }"#,
+            r#"source = { path = "../../target/guests/js/calculator_js.wasm" }"#
+        )]
+    );
+}
+
+#[test]
+fn the_js_calculator_is_fused_with_an_honest_grant() {
+    // componentize-js imports wasi:io and wasi:http/types, at newer versions than the
+    // rest of the artifact, whatever the code does.
+    let bytes = std::fs::read(components::CALCULATOR_JS).unwrap();
+    let (imports, _) = component_externs(&bytes).unwrap();
+    assert!(
+        imports.iter().any(|i| i.starts_with("wasi:http/types@")),
+        "{imports:?}"
+    );
+    assert!(imports.contains(&"fusebox:logger/log@0.1.0".to_owned()));
+
+    // Denied, they are answered by a stub, and the artifact imports exactly what the
+    // all-Rust one does: the host hands the calculator nothing new, at one version each.
+    let js = fusebox_tests::js();
+    assert_eq!(js.imports, fused().imports);
+    let denial = match js.denied.as_slice() {
+        [one] => one,
+        other => panic!("expected one denial, got {other:?}"),
+    };
+    assert_eq!(denial.component, "calculator");
+    let mut stray: Vec<&String> = imports.iter().filter(|i| i.starts_with("wasi:")).collect();
+    stray.sort();
+    let mut denied: Vec<&String> = denial.imports.iter().collect();
+    denied.sort();
+    assert_eq!(denied, stray);
+    let report = js.capability_report(&fusebox_tests::js_manifest());
+    assert!(report.contains("## What is denied"), "{report}");
+}
+
+#[test]
 fn the_python_calculator_imports_only_the_logger() {
     // componentize-py with --stub-wasi: CPython's WASI imports become trapping stubs.
     let bytes = std::fs::read(components::CALCULATOR_PY).unwrap();

@@ -19,10 +19,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-const ARTIFACTS: [Artifact; 4] = [
+const ARTIFACTS: [Artifact; 5] = [
     Artifact::Rust,
     Artifact::Polyglot,
     Artifact::C,
+    Artifact::Js,
     Artifact::P3,
 ];
 
