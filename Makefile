@@ -86,6 +86,20 @@ $(C_CALCULATOR): $(wildcard components/calculator-c/*.[ch] components/calculator
 compose-c: tools bindings fusebox $(C_CALCULATOR)
 	$(FUSEBOX) compose --manifest examples/c/fusebox.toml --out target/fusebox/service-c.wasm
 
+# The Zig composition: examples/zig/fusebox.toml differs from fusebox.toml only in the
+# calculator's source line, which names the calculator in Zig (on the C bindings).
+ZIG_CALCULATOR := target/guests/zig/calculator_zig.wasm
+
+$(ZIG_CALCULATOR): $(wildcard components/calculator-zig/*.zig components/calculator-c/bindings/*) components/calculator-zig/build.sh $(shell find wit -name '*.wit')
+	scripts/ensure-zig.sh
+	scripts/ensure-c.sh
+	components/calculator-zig/build.sh $@
+
+.PHONY: compose-zig
+## The same artifact with the calculator in Zig (freestanding, on the C bindings): target/fusebox/service-zig.wasm.
+compose-zig: tools bindings fusebox $(ZIG_CALCULATOR)
+	$(FUSEBOX) compose --manifest examples/zig/fusebox.toml --out target/fusebox/service-zig.wasm
+
 # The JavaScript composition: examples/js/fusebox.toml differs from fusebox.toml in the
 # calculator's source line, and one `deny` line for the imports componentize-js adds.
 JS_CALCULATOR := target/guests/js/calculator_js.wasm
@@ -186,6 +200,11 @@ python:
 c:
 	@scripts/ensure-c.sh
 
+.PHONY: zig
+## Install Zig (PyPI's ziglang) into target/zig if missing (the Zig calculator's toolchain).
+zig:
+	@scripts/ensure-zig.sh
+
 .PHONY: node
 ## Install the pinned Node 26, jco 1.35 and workerd into target/npm if missing (the runtime matrix's).
 node:
@@ -193,10 +212,11 @@ node:
 
 .PHONY: test
 ## Run everything that proves fusebox works: lint, drift checks, all tests, a short soak.
-test: tools python node c lint check
+test: tools python node c zig lint check
 	scripts/ensure-registry.sh
 	python3 -m unittest discover --start-directory components/calculator-py
 	components/calculator-c/build.sh --test
+	components/calculator-zig/build.sh --test
 	target/npm/node_modules/.bin/node --test components/calculator-js/test_arithmetic.js
 	scripts/check-deploy.sh
 	cargo test --workspace

@@ -5,7 +5,7 @@
 //! directory (`target/guests`, because the outer cargo holds the lock on `target/`),
 //! then one path constant per component in `$OUT_DIR/components.rs`. The Python
 //! calculator is built by its own script with componentize-py, the C one with clang,
-//! and the JavaScript one with componentize-js. So `cargo test` always
+//! the Zig one with Zig and the JavaScript one with componentize-js. So `cargo test` always
 //! tests components built from the current sources, never a file that only a manual
 //! `make` would have produced.
 //!
@@ -44,6 +44,7 @@ fn main() {
         "components",
         "target/py/bin/componentize-py",
         "target/npm/.pinned",
+        "target/zig/bin/python",
         "tests/components",
         "wit",
         "Cargo.toml",
@@ -153,6 +154,31 @@ fn main() {
     constants.push_str(&format!(
         "/// The C `calculator-c` component, built freestanding with clang.\npub const CALCULATOR_C: &str = {:?};\n",
         c.display().to_string()
+    ));
+
+    // The Zig calculator (examples/zig/fusebox.toml), built with Zig from target/zig
+    // (scripts/ensure-zig.sh) and wasm-tools.
+    let zig = target_dir.join("zig").join("calculator_zig.wasm");
+    if workspace.join("target/zig/bin/python").exists() && have("wasm-tools") {
+        let status = Command::new(workspace.join("components/calculator-zig/build.sh"))
+            .arg(&zig)
+            .status()
+            .expect("failed to run components/calculator-zig/build.sh");
+        assert!(
+            status.success(),
+            "building the Zig calculator failed (see above)"
+        );
+    } else {
+        let _ = std::fs::remove_file(&zig);
+        println!(
+            "cargo:warning=the Zig calculator is not built: Zig is not in target/zig or \
+             wasm-tools is missing (scripts/ensure-zig.sh and scripts/ensure-c.sh install \
+             them; `make test` runs them first)"
+        );
+    }
+    constants.push_str(&format!(
+        "/// The Zig `calculator-zig` component, built freestanding with Zig.\npub const CALCULATOR_ZIG: &str = {:?};\n",
+        zig.display().to_string()
     ));
 
     // The JavaScript calculator (examples/js/fusebox.toml), built with componentize-js

@@ -36,13 +36,7 @@ mkdir -p "$work" "$(dirname "$out")"
 
 # The calculator's world, with every package it reaches, as one WIT directory.
 wit=$work/wit
-rm -rf "$wit"
-mkdir -p "$wit/deps"
-cp "$root/wit/calculator/world.wit" "$wit/"
-ln -s "$root/wit/logger" "$wit/deps/logger"
-for dep in "$root"/wit/deps/*; do
-    ln -s "$dep" "$wit/deps/"
-done
+"$root/scripts/stage-wit.sh" calculator "$wit" logger
 
 if command -v wit-bindgen >/dev/null; then
     rm -rf "$work/bindings"

@@ -8,7 +8,8 @@
 // componentize-js embeds StarlingMonkey (SpiderMonkey) and these modules, and imports
 // wasi:io and wasi:http/types even with every feature disabled. The manifest denies
 // those imports (examples/js/fusebox.toml), so the grant stays `fusebox:logger/log`.
-import { cpSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -25,15 +26,12 @@ _setPreopens({ "/": "/" });
 const { componentize } = await load("componentize-js/src/componentize.js");
 
 // The calculator's world, with every package it reaches, copied (componentize-js does
-// not follow the symlinks the other build scripts stage).
+// not follow symlinks).
 const wit = join(root, "target/guests/js/wit");
-rmSync(wit, { recursive: true, force: true });
-mkdirSync(join(wit, "deps"), { recursive: true });
-cpSync(join(root, "wit/calculator/world.wit"), join(wit, "world.wit"));
-cpSync(join(root, "wit/logger"), join(wit, "deps/logger"), { recursive: true });
-for (const dep of readdirSync(join(root, "wit/deps"))) {
-  cpSync(join(root, "wit/deps", dep), join(wit, "deps", dep), { recursive: true });
-}
+execFileSync(join(root, "scripts/stage-wit.sh"), ["calculator", wit, "logger"], {
+  env: { ...process.env, COPY: "1" },
+  stdio: "inherit",
+});
 
 const { component } = await componentize({
   sourcePath: join(here, "calculator.js"),

@@ -21,13 +21,8 @@ fi
 # componentize-py reads one WIT directory: the calculator's world, with every package it
 # reaches under deps/.
 stage=$root/target/guests/python/wit
-rm -rf "$stage"
-mkdir -p "$stage/deps" "$(dirname "$out")"
-cp "$root/wit/calculator/world.wit" "$stage/"
-ln -s "$root/wit/logger" "$stage/deps/logger"
-for dep in "$root"/wit/deps/*; do
-    ln -s "$dep" "$stage/deps/"
-done
+"$root/scripts/stage-wit.sh" calculator "$stage" logger
+mkdir -p "$(dirname "$out")"
 
 "$venv/bin/componentize-py" --quiet -d "$stage" -w calculator \
     componentize app -p "$here" --stub-wasi -o "$out.partial"

@@ -112,6 +112,21 @@ pub fn c() -> &'static fusebox_compose::Fused {
     FUSED.get_or_init(|| compose(&c_manifest()).expect("compose the C manifest"))
 }
 
+/// `examples/zig/fusebox.toml`: the repository's manifest with the calculator in Zig.
+pub fn zig_manifest() -> fusebox_compose::Manifest {
+    let path = repo().join("examples/zig/fusebox.toml");
+    let text = std::fs::read_to_string(&path).expect("read examples/zig/fusebox.toml");
+    fusebox_compose::Manifest::parse(&text, "examples/zig/fusebox.toml", path.parent().unwrap())
+        .expect("the Zig manifest is valid")
+}
+
+/// The artifact with the Zig calculator, composed once per test binary: the calculator
+/// is `components/calculator-zig`, built by `build.rs` with Zig and wasm-tools.
+pub fn zig() -> &'static fusebox_compose::Fused {
+    static FUSED: OnceLock<fusebox_compose::Fused> = OnceLock::new();
+    FUSED.get_or_init(|| compose(&zig_manifest()).expect("compose the Zig manifest"))
+}
+
 /// `examples/js/fusebox.toml`: the repository's manifest with the calculator in
 /// JavaScript, whose stray imports are denied.
 pub fn js_manifest() -> fusebox_compose::Manifest {
@@ -158,6 +173,8 @@ pub enum Artifact {
     Polyglot,
     /// `examples/c/fusebox.toml`: the calculator in C.
     C,
+    /// `examples/zig/fusebox.toml`: the calculator in Zig.
+    Zig,
     /// `examples/js/fusebox.toml`: the calculator in JavaScript.
     Js,
     /// `examples/p3/fusebox.toml`: WASI 0.3, auth as middleware.
@@ -171,6 +188,7 @@ impl Artifact {
             Artifact::Rust => fused(),
             Artifact::Polyglot => polyglot(),
             Artifact::C => c(),
+            Artifact::Zig => zig(),
             Artifact::Js => js(),
             Artifact::P3 => p3(),
         }
@@ -197,6 +215,7 @@ impl Artifact {
             Artifact::Rust => "fusebox.toml (Rust)",
             Artifact::Polyglot => "examples/polyglot (Python calculator)",
             Artifact::C => "examples/c (C calculator)",
+            Artifact::Zig => "examples/zig (Zig calculator)",
             Artifact::Js => "examples/js (JavaScript calculator)",
             Artifact::P3 => "examples/p3 (WASI 0.3)",
         }
@@ -204,7 +223,7 @@ impl Artifact {
 }
 
 /// Define the tests in the body once per artifact (`mod rust`, `mod polyglot`, `mod c`,
-/// `mod js`, `mod p3`), each with a
+/// `mod zig`, `mod js`, `mod p3`), each with a
 /// `const ARTIFACT: Artifact` naming the artifact to test, so that one suite runs
 /// unchanged against every composition. Items of the enclosing module are in scope.
 #[macro_export]
@@ -226,6 +245,12 @@ macro_rules! for_each_artifact {
             #[allow(unused_imports)]
             use super::*;
             const ARTIFACT: $crate::Artifact = $crate::Artifact::C;
+            $($body)*
+        }
+        mod zig {
+            #[allow(unused_imports)]
+            use super::*;
+            const ARTIFACT: $crate::Artifact = $crate::Artifact::Zig;
             $($body)*
         }
         mod js {
@@ -404,12 +429,14 @@ impl TestHost {
         static RUST: OnceLock<TestHost> = OnceLock::new();
         static POLYGLOT: OnceLock<TestHost> = OnceLock::new();
         static C: OnceLock<TestHost> = OnceLock::new();
+        static ZIG: OnceLock<TestHost> = OnceLock::new();
         static JS: OnceLock<TestHost> = OnceLock::new();
         static P3: OnceLock<TestHost> = OnceLock::new();
         let host = match artifact {
             Artifact::Rust => &RUST,
             Artifact::Polyglot => &POLYGLOT,
             Artifact::C => &C,
+            Artifact::Zig => &ZIG,
             Artifact::Js => &JS,
             Artifact::P3 => &P3,
         };

@@ -311,21 +311,20 @@ pub fn matrix(cells: &[Cell], date: &str) -> String {
                     None => "not run".to_owned(),
                     Some(Cell {
                         skipped: Some(why), ..
-                    }) => {
-                        notes.push(format!("{runtime}, {}: {why}.", artifact.label()));
-                        format!("not run ({})", notes.len())
-                    }
+                    }) => format!(
+                        "not run ({})",
+                        note(&mut notes, format!("{runtime}: {why}."))
+                    ),
                     Some(cell) if cell.front_end.is_empty() => {
                         format!("{}/{}", cell.passed, cell.total)
                     }
                     Some(cell) => {
-                        notes.push(format!(
-                            "{runtime}, {}: {} hostile requests it handles by its own rules \
-                             before the guest runs (listed below).",
-                            artifact.label(),
+                        let why = format!(
+                            "{runtime}: {} hostile requests it handles by its own rules before \
+                             the guest runs (listed below).",
                             cell.front_end.len()
-                        ));
-                        format!("{}/{} ({})", cell.passed, cell.total, notes.len())
+                        );
+                        format!("{}/{} ({})", cell.passed, cell.total, note(&mut notes, why))
                     }
                 }
             })
@@ -373,6 +372,18 @@ pub fn matrix(cells: &[Cell], date: &str) -> String {
         out.push_str("\n</details>\n");
     }
     out
+}
+
+/// The number of the note `text` in `notes`, added if it is not there yet: cells with
+/// the same reason share one note.
+fn note(notes: &mut Vec<String>, text: String) -> usize {
+    match notes.iter().position(|n| *n == text) {
+        Some(at) => at + 1,
+        None => {
+            notes.push(text);
+            notes.len()
+        }
+    }
 }
 
 /// The first line of `text`, at most 160 characters: an HTML error page or a long body

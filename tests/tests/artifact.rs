@@ -307,6 +307,32 @@ fn the_c_manifest_differs_only_in_the_calculator_source() {
 }
 
 #[test]
+fn the_zig_manifest_differs_only_in_the_calculator_source() {
+    let real = fusebox_tests::manifest_text();
+    let zig =
+        std::fs::read_to_string(fusebox_tests::repo().join("examples/zig/fusebox.toml")).unwrap();
+    assert_eq!(
+        changed_lines(&real, &zig),
+        [(
+            r#"source = { crate = "calculator" }"#,
+            r#"source = { path = "../../target/guests/zig/calculator_zig.wasm" }"#
+        )]
+    );
+}
+
+#[test]
+fn the_zig_calculator_is_freestanding_and_imports_only_the_logger() {
+    let bytes = std::fs::read(components::CALCULATOR_ZIG).unwrap();
+    let (imports, exports) = component_externs(&bytes).unwrap();
+    assert_eq!(imports, ["fusebox:logger/log@0.1.0"]);
+    assert_eq!(exports, ["fusebox:calculator/math@0.1.0"]);
+    assert!(bytes.len() < 32 * 1024, "{} bytes", bytes.len());
+    let zig = fusebox_tests::zig();
+    assert_eq!(zig.wiring_text(), fused().wiring_text());
+    assert_eq!(zig.imports, fused().imports);
+}
+
+#[test]
 fn the_c_calculator_is_freestanding_and_imports_only_the_logger() {
     // No libc and no WASI: the component imports what its world declares, exports the
     // interface, and is a few kilobytes.

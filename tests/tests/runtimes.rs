@@ -19,10 +19,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-const ARTIFACTS: [Artifact; 5] = [
+const ARTIFACTS: [Artifact; 6] = [
     Artifact::Rust,
     Artifact::Polyglot,
     Artifact::C,
+    Artifact::Zig,
     Artifact::Js,
     Artifact::P3,
 ];
