@@ -102,114 +102,103 @@ fn main() {
             path.display().to_string()
         ));
     }
-    // The Python calculator, for the polyglot artifact (examples/polyglot/fusebox.toml).
-    let python = target_dir.join("python").join("calculator_py.wasm");
-    if workspace.join("target/py/bin/componentize-py").exists() {
-        let status = Command::new(workspace.join("components/calculator-py/build.sh"))
-            .arg(&python)
-            .status()
-            .expect("failed to run components/calculator-py/build.sh");
-        assert!(
-            status.success(),
-            "building the Python calculator failed (see above)"
-        );
-    } else {
-        // A build left from before must not pass for a current one.
-        let _ = std::fs::remove_file(&python);
-        println!(
-            "cargo:warning=the Python calculator is not built: componentize-py is not in \
-             target/py (`make python` installs it; `make test` runs it first)"
-        );
-    }
-    constants.push_str(&format!(
-        "/// The Python `calculator-py` component, built with componentize-py.\npub const CALCULATOR_PY: &str = {:?};\n",
-        python.display().to_string()
-    ));
-
-    // The C calculator (examples/c/fusebox.toml), built by its script with clang-19 and
-    // wasm-tools, which `make test` installs (scripts/ensure-c.sh).
-    let c = target_dir.join("c").join("calculator_c.wasm");
+    // The calculators in other languages, each built by its own script with its own
+    // toolchain, which `make test` installs first (`make python`, `make c`, `make zig`,
+    // `make node`).
     let have = |tool: &str| {
         Command::new(tool)
             .arg("--version")
             .output()
             .is_ok_and(|o| o.status.success())
     };
-    if have("clang-19") && have("wasm-tools") {
-        let status = Command::new(workspace.join("components/calculator-c/build.sh"))
-            .arg(&c)
-            .status()
-            .expect("failed to run components/calculator-c/build.sh");
-        assert!(
-            status.success(),
-            "building the C calculator failed (see above)"
-        );
-    } else {
-        let _ = std::fs::remove_file(&c);
-        println!(
-            "cargo:warning=the C calculator is not built: clang-19 or wasm-tools is missing \
-             (scripts/ensure-c.sh installs them; `make test` runs it first)"
-        );
-    }
-    constants.push_str(&format!(
-        "/// The C `calculator-c` component, built freestanding with clang.\npub const CALCULATOR_C: &str = {:?};\n",
-        c.display().to_string()
-    ));
-
-    // The Zig calculator (examples/zig/fusebox.toml), built with Zig from target/zig
-    // (scripts/ensure-zig.sh) and wasm-tools.
-    let zig = target_dir.join("zig").join("calculator_zig.wasm");
-    if workspace.join("target/zig/bin/python").exists() && have("wasm-tools") {
-        let status = Command::new(workspace.join("components/calculator-zig/build.sh"))
-            .arg(&zig)
-            .status()
-            .expect("failed to run components/calculator-zig/build.sh");
-        assert!(
-            status.success(),
-            "building the Zig calculator failed (see above)"
-        );
-    } else {
-        let _ = std::fs::remove_file(&zig);
-        println!(
-            "cargo:warning=the Zig calculator is not built: Zig is not in target/zig or \
-             wasm-tools is missing (scripts/ensure-zig.sh and scripts/ensure-c.sh install \
-             them; `make test` runs them first)"
-        );
-    }
-    constants.push_str(&format!(
-        "/// The Zig `calculator-zig` component, built freestanding with Zig.\npub const CALCULATOR_ZIG: &str = {:?};\n",
-        zig.display().to_string()
-    ));
-
-    // The JavaScript calculator (examples/js/fusebox.toml), built with componentize-js
-    // from target/npm, which `make test` installs (scripts/ensure-node.sh).
-    let js = target_dir.join("js").join("calculator_js.wasm");
     let node = workspace.join("target/npm/node_modules/.bin/node");
-    if workspace
-        .join("target/npm/node_modules/@bytecodealliance/componentize-js")
-        .exists()
-    {
-        let status = Command::new(&node)
-            .arg(workspace.join("components/calculator-js/build.mjs"))
-            .arg(&js)
-            .status()
-            .expect("failed to run components/calculator-js/build.mjs");
-        assert!(
-            status.success(),
-            "building the JavaScript calculator failed (see above)"
-        );
-    } else {
-        let _ = std::fs::remove_file(&js);
-        println!(
-            "cargo:warning=the JavaScript calculator is not built: componentize-js is not \
-             in target/npm (scripts/ensure-node.sh installs it; `make test` runs it first)"
-        );
+    let script = |path: &str| Command::new(workspace.join(path));
+    let foreign = [
+        Foreign {
+            name: "Python",
+            constant: "CALCULATOR_PY",
+            file: "python/calculator_py.wasm",
+            toolchain: "componentize-py, in target/py (`make python`)",
+            ready: workspace.join("target/py/bin/componentize-py").exists(),
+            build: script("components/calculator-py/build.sh"),
+        },
+        Foreign {
+            name: "C",
+            constant: "CALCULATOR_C",
+            file: "c/calculator_c.wasm",
+            toolchain: "clang-19 and wasm-tools (`make c`)",
+            ready: have("clang-19") && have("wasm-tools"),
+            build: script("components/calculator-c/build.sh"),
+        },
+        Foreign {
+            name: "Zig",
+            constant: "CALCULATOR_ZIG",
+            file: "zig/calculator_zig.wasm",
+            toolchain: "Zig in target/zig (`make zig`) and wasm-tools (`make c`)",
+            ready: workspace.join("target/zig/bin/python").exists() && have("wasm-tools"),
+            build: script("components/calculator-zig/build.sh"),
+        },
+        Foreign {
+            name: "JavaScript",
+            constant: "CALCULATOR_JS",
+            file: "js/calculator_js.wasm",
+            toolchain: "componentize-js, in target/npm (`make node`)",
+            ready: workspace
+                .join("target/npm/node_modules/@bytecodealliance/componentize-js")
+                .exists(),
+            build: {
+                let mut node = Command::new(&node);
+                node.arg(workspace.join("components/calculator-js/build.mjs"));
+                node
+            },
+        },
+    ];
+    for mut calculator in foreign {
+        let out = target_dir.join(calculator.file);
+        if calculator.ready {
+            let status = calculator
+                .build
+                .arg(&out)
+                .status()
+                .unwrap_or_else(|e| panic!("building the {} calculator: {e}", calculator.name));
+            assert!(
+                status.success(),
+                "building the {} calculator failed (see above)",
+                calculator.name
+            );
+        } else {
+            // A build left from before must not pass for a current one.
+            let _ = std::fs::remove_file(&out);
+            println!(
+                "cargo:warning=the {} calculator is not built: it needs {}, which `make \
+                 test` installs first; only the tests of its artifact fail",
+                calculator.name, calculator.toolchain
+            );
+        }
+        constants.push_str(&format!(
+            "/// The {} calculator, built by its own script.\npub const {}: &str = {:?};\n",
+            calculator.name,
+            calculator.constant,
+            out.display().to_string()
+        ));
     }
-    constants.push_str(&format!(
-        "/// The JavaScript `calculator-js` component, built with componentize-js.\npub const CALCULATOR_JS: &str = {:?};\n",
-        js.display().to_string()
-    ));
 
     let generated = Path::new(&env::var_os("OUT_DIR").unwrap()).join("components.rs");
     std::fs::write(generated, constants).unwrap();
+}
+
+/// A calculator in another language, and how `build.rs` builds it.
+struct Foreign {
+    /// The language, for messages.
+    name: &'static str,
+    /// The constant its path is published as.
+    constant: &'static str,
+    /// Its file under `target/guests`.
+    file: &'static str,
+    /// What it needs, for the warning when that is missing.
+    toolchain: &'static str,
+    /// Whether that is installed.
+    ready: bool,
+    /// The command that builds it, given the output path.
+    build: Command,
 }

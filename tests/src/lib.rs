@@ -77,86 +77,6 @@ pub fn fused() -> &'static fusebox_compose::Fused {
     FUSED.get_or_init(|| compose(manifest()).expect("compose fusebox.toml"))
 }
 
-/// `examples/polyglot/fusebox.toml`: the repository's manifest with the calculator's
-/// source line naming the Python calculator.
-pub fn polyglot_manifest() -> fusebox_compose::Manifest {
-    let path = repo().join("examples/polyglot/fusebox.toml");
-    let text = std::fs::read_to_string(&path).expect("read examples/polyglot/fusebox.toml");
-    fusebox_compose::Manifest::parse(
-        &text,
-        "examples/polyglot/fusebox.toml",
-        path.parent().unwrap(),
-    )
-    .expect("the polyglot manifest is valid")
-}
-
-/// The polyglot artifact, composed once per test binary: the calculator is
-/// `components/calculator-py`, built by `build.rs` with componentize-py.
-pub fn polyglot() -> &'static fusebox_compose::Fused {
-    static FUSED: OnceLock<fusebox_compose::Fused> = OnceLock::new();
-    FUSED.get_or_init(|| compose(&polyglot_manifest()).expect("compose the polyglot manifest"))
-}
-
-/// `examples/c/fusebox.toml`: the repository's manifest with the calculator in C.
-pub fn c_manifest() -> fusebox_compose::Manifest {
-    let path = repo().join("examples/c/fusebox.toml");
-    let text = std::fs::read_to_string(&path).expect("read examples/c/fusebox.toml");
-    fusebox_compose::Manifest::parse(&text, "examples/c/fusebox.toml", path.parent().unwrap())
-        .expect("the C manifest is valid")
-}
-
-/// The artifact with the C calculator, composed once per test binary: the calculator
-/// is `components/calculator-c`, built by `build.rs` with clang and wasm-tools.
-pub fn c() -> &'static fusebox_compose::Fused {
-    static FUSED: OnceLock<fusebox_compose::Fused> = OnceLock::new();
-    FUSED.get_or_init(|| compose(&c_manifest()).expect("compose the C manifest"))
-}
-
-/// `examples/zig/fusebox.toml`: the repository's manifest with the calculator in Zig.
-pub fn zig_manifest() -> fusebox_compose::Manifest {
-    let path = repo().join("examples/zig/fusebox.toml");
-    let text = std::fs::read_to_string(&path).expect("read examples/zig/fusebox.toml");
-    fusebox_compose::Manifest::parse(&text, "examples/zig/fusebox.toml", path.parent().unwrap())
-        .expect("the Zig manifest is valid")
-}
-
-/// The artifact with the Zig calculator, composed once per test binary: the calculator
-/// is `components/calculator-zig`, built by `build.rs` with Zig and wasm-tools.
-pub fn zig() -> &'static fusebox_compose::Fused {
-    static FUSED: OnceLock<fusebox_compose::Fused> = OnceLock::new();
-    FUSED.get_or_init(|| compose(&zig_manifest()).expect("compose the Zig manifest"))
-}
-
-/// `examples/js/fusebox.toml`: the repository's manifest with the calculator in
-/// JavaScript, whose stray imports are denied.
-pub fn js_manifest() -> fusebox_compose::Manifest {
-    let path = repo().join("examples/js/fusebox.toml");
-    let text = std::fs::read_to_string(&path).expect("read examples/js/fusebox.toml");
-    fusebox_compose::Manifest::parse(&text, "examples/js/fusebox.toml", path.parent().unwrap())
-        .expect("the JavaScript manifest is valid")
-}
-
-/// The artifact with the JavaScript calculator, composed once per test binary: the
-/// calculator is `components/calculator-js`, built by `build.rs` with componentize-js.
-pub fn js() -> &'static fusebox_compose::Fused {
-    static FUSED: OnceLock<fusebox_compose::Fused> = OnceLock::new();
-    FUSED.get_or_init(|| compose(&js_manifest()).expect("compose the JavaScript manifest"))
-}
-
-/// `examples/p3/fusebox.toml`: the API on WASI 0.3, behind the auth middleware.
-pub fn p3_manifest() -> fusebox_compose::Manifest {
-    let path = repo().join("examples/p3/fusebox.toml");
-    let text = std::fs::read_to_string(&path).expect("read examples/p3/fusebox.toml");
-    fusebox_compose::Manifest::parse(&text, "examples/p3/fusebox.toml", path.parent().unwrap())
-        .expect("the p3 manifest is valid")
-}
-
-/// The WASI 0.3 artifact, composed once per test binary.
-pub fn p3() -> &'static fusebox_compose::Fused {
-    static FUSED: OnceLock<fusebox_compose::Fused> = OnceLock::new();
-    FUSED.get_or_init(|| compose(&p3_manifest()).expect("compose the p3 manifest"))
-}
-
 /// The auth middleware's policy for the API (`auth.routes`), as `make serve-p3` and the
 /// README pass it: `examples/p3/auth-routes`.
 pub fn p3_auth_routes() -> String {
@@ -182,16 +102,52 @@ pub enum Artifact {
 }
 
 impl Artifact {
-    /// The fused artifact.
-    pub fn fused(self) -> &'static fusebox_compose::Fused {
+    /// Every artifact, in the order reports list them.
+    pub const ALL: [Artifact; 6] = [
+        Artifact::Rust,
+        Artifact::Polyglot,
+        Artifact::C,
+        Artifact::Zig,
+        Artifact::Js,
+        Artifact::P3,
+    ];
+
+    /// The manifest it is fused from, relative to the repository.
+    pub fn manifest_path(self) -> &'static str {
         match self {
-            Artifact::Rust => fused(),
-            Artifact::Polyglot => polyglot(),
-            Artifact::C => c(),
-            Artifact::Zig => zig(),
-            Artifact::Js => js(),
-            Artifact::P3 => p3(),
+            Artifact::Rust => "fusebox.toml",
+            Artifact::Polyglot => "examples/polyglot/fusebox.toml",
+            Artifact::C => "examples/c/fusebox.toml",
+            Artifact::Zig => "examples/zig/fusebox.toml",
+            Artifact::Js => "examples/js/fusebox.toml",
+            Artifact::P3 => "examples/p3/fusebox.toml",
         }
+    }
+
+    /// The manifest, parsed as `make` reads it (paths relative to its directory).
+    pub fn manifest(self) -> fusebox_compose::Manifest {
+        let path = repo().join(self.manifest_path());
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("read {}: {e}", self.manifest_path()));
+        fusebox_compose::Manifest::parse(&text, self.manifest_path(), path.parent().unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", self.manifest_path()))
+    }
+
+    /// The fused artifact, composed once per test binary from the components `build.rs`
+    /// built (the other languages' calculators by their own scripts).
+    pub fn fused(self) -> &'static fusebox_compose::Fused {
+        static FUSED: [OnceLock<fusebox_compose::Fused>; 6] = [const { OnceLock::new() }; 6];
+        let at = Artifact::ALL
+            .iter()
+            .position(|a| *a == self)
+            .expect("listed");
+        if self == Artifact::Rust {
+            return fused();
+        }
+        FUSED[at].get_or_init(|| {
+            compose(&self.manifest())
+                .unwrap_or_else(|e| panic!("compose {}: {e}", self.manifest_path()))
+        })
     }
 
     /// What its host must configure: the test key, and for WASI 0.3 the middleware's
@@ -426,21 +382,12 @@ impl TestHost {
 
     /// A host for `artifact` with [`TEST_KEY`] configured, made once per test binary.
     pub fn shared_for(artifact: Artifact) -> &'static TestHost {
-        static RUST: OnceLock<TestHost> = OnceLock::new();
-        static POLYGLOT: OnceLock<TestHost> = OnceLock::new();
-        static C: OnceLock<TestHost> = OnceLock::new();
-        static ZIG: OnceLock<TestHost> = OnceLock::new();
-        static JS: OnceLock<TestHost> = OnceLock::new();
-        static P3: OnceLock<TestHost> = OnceLock::new();
-        let host = match artifact {
-            Artifact::Rust => &RUST,
-            Artifact::Polyglot => &POLYGLOT,
-            Artifact::C => &C,
-            Artifact::Zig => &ZIG,
-            Artifact::Js => &JS,
-            Artifact::P3 => &P3,
-        };
-        host.get_or_init(|| {
+        static HOSTS: [OnceLock<TestHost>; 6] = [const { OnceLock::new() }; 6];
+        let at = Artifact::ALL
+            .iter()
+            .position(|a| *a == artifact)
+            .expect("listed");
+        HOSTS[at].get_or_init(|| {
             let config = artifact.config();
             let config: Vec<(&str, &str)> = config.iter().map(|(k, v)| (*k, v.as_str())).collect();
             TestHost::new(artifact.bytes(), &config)

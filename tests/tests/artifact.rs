@@ -6,7 +6,7 @@
 mod common;
 
 use fusebox_compose::{Provenance, component_externs, read_inputs};
-use fusebox_tests::{components, fused, manifest, swapped};
+use fusebox_tests::{Artifact, components, fused, manifest, swapped};
 use std::collections::BTreeMap;
 use wac_graph::types::BorrowedPackageKey;
 use wac_graph::{CompositionGraph, EncodeOptions, NodeKind};
@@ -327,7 +327,7 @@ fn the_zig_calculator_is_freestanding_and_imports_only_the_logger() {
     assert_eq!(imports, ["fusebox:logger/log@0.1.0"]);
     assert_eq!(exports, ["fusebox:calculator/math@0.1.0"]);
     assert!(bytes.len() < 32 * 1024, "{} bytes", bytes.len());
-    let zig = fusebox_tests::zig();
+    let zig = Artifact::Zig.fused();
     assert_eq!(zig.wiring_text(), fused().wiring_text());
     assert_eq!(zig.imports, fused().imports);
 }
@@ -342,7 +342,7 @@ fn the_c_calculator_is_freestanding_and_imports_only_the_logger() {
     assert_eq!(exports, ["fusebox:calculator/math@0.1.0"]);
     assert!(bytes.len() < 16 * 1024, "{} bytes", bytes.len());
 
-    let c = fusebox_tests::c();
+    let c = Artifact::C.fused();
     assert_eq!(c.wiring_text(), fused().wiring_text());
     assert_eq!(c.imports, fused().imports);
 }
@@ -383,7 +383,7 @@ fn the_js_calculator_is_fused_with_an_honest_grant() {
 
     // Denied, they are answered by a stub, and the artifact imports exactly what the
     // all-Rust one does: the host hands the calculator nothing new, at one version each.
-    let js = fusebox_tests::js();
+    let js = Artifact::Js.fused();
     assert_eq!(js.imports, fused().imports);
     let denial = match js.denied.as_slice() {
         [one] => one,
@@ -395,7 +395,7 @@ fn the_js_calculator_is_fused_with_an_honest_grant() {
     let mut denied: Vec<&String> = denial.imports.iter().collect();
     denied.sort();
     assert_eq!(denied, stray);
-    let report = js.capability_report(&fusebox_tests::js_manifest());
+    let report = js.capability_report(&Artifact::Js.manifest());
     assert!(report.contains("## What is denied"), "{report}");
 }
 
@@ -412,10 +412,10 @@ fn the_python_calculator_imports_only_the_logger() {
 
     // Fused, it is wired like the Rust one, and the artifact imports exactly what the
     // all-Rust one does.
-    let polyglot = fusebox_tests::polyglot();
+    let polyglot = Artifact::Polyglot.fused();
     assert_eq!(polyglot.wiring_text(), fused().wiring_text());
     assert_eq!(polyglot.imports, fused().imports);
-    let report = polyglot.capability_report(&fusebox_tests::polyglot_manifest());
+    let report = polyglot.capability_report(&Artifact::Polyglot.manifest());
     let calculator: Vec<&str> = report
         .lines()
         .filter(|l| l.starts_with("| calculator |"))

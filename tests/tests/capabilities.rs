@@ -9,7 +9,7 @@
 //!   level can name a core memory, and no component imports or exports one.
 
 use fusebox_compose::{ComposeError, Manifest};
-use fusebox_tests::{TestHost, components, fused, manifest, swapped};
+use fusebox_tests::{Artifact, TestHost, components, fused, manifest, swapped};
 use wasmparser::{ComponentTypeRef, Parser, Payload};
 
 /// The overreaching test components, and the interface each reaches for.
@@ -211,10 +211,12 @@ fn the_capability_report_matches_the_golden_file() {
 
 #[test]
 fn the_wasi_0_3_report_shows_the_middleware_chain() {
-    let p3 = fusebox_tests::p3();
+    let p3 = Artifact::P3.fused();
     assert_eq!(p3.chain, ["auth-middleware", "http-service"]);
     assert_eq!(p3.exporter, "auth-middleware");
-    let report = fusebox_tests::p3().capability_report(&fusebox_tests::p3_manifest());
+    let report = Artifact::P3
+        .fused()
+        .capability_report(&Artifact::P3.manifest());
     fusebox_tests::golden("tests/golden/capabilities-p3.md", &report);
     assert!(
         report.contains("clients → `auth-middleware` → `http-service`"),
@@ -244,7 +246,7 @@ fn the_pure_components_are_the_same_files_in_the_wasi_0_2_and_0_3_artifacts() {
     for name in ["logger", "calculator", "auth"] {
         assert_eq!(
             digest(fused(), name),
-            digest(fusebox_tests::p3(), name),
+            digest(Artifact::P3.fused(), name),
             "{name} differs between the two artifacts"
         );
     }

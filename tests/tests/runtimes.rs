@@ -19,15 +19,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-const ARTIFACTS: [Artifact; 6] = [
-    Artifact::Rust,
-    Artifact::Polyglot,
-    Artifact::C,
-    Artifact::Zig,
-    Artifact::Js,
-    Artifact::P3,
-];
-
 /// A free loopback port for a server started by the test.
 fn free_addr() -> SocketAddr {
     TcpListener::bind("127.0.0.1:0")
@@ -71,7 +62,7 @@ fn fusebox_cells(cells: &mut Vec<Cell>) {
         .unwrap();
     // The server stops (and drains) on drop, which needs the runtime's context.
     let _context = tokio.enter();
-    for artifact in ARTIFACTS {
+    for artifact in Artifact::ALL {
         let server = tokio.block_on(TestServer::for_artifact(artifact, test_limits()));
         let addr = server.addr;
         let cell = tokio
@@ -99,7 +90,7 @@ fn jco_cells(cells: &mut Vec<Cell>) {
             panic!("jco is not installed in target/npm ({why}); run scripts/ensure-node.sh")
         }
     };
-    for artifact in ARTIFACTS {
+    for artifact in Artifact::ALL {
         if artifact == Artifact::P3 {
             cells.push(Cell::skipped(
                 RUNTIME,
@@ -171,7 +162,7 @@ fn workerd_cells(cells: &mut Vec<Cell>) {
     let version = output(&workerd, &["--version"]).unwrap_or_else(|why| {
         panic!("workerd is not installed in target/npm ({why}); run scripts/ensure-node.sh")
     });
-    for artifact in ARTIFACTS {
+    for artifact in Artifact::ALL {
         if artifact == Artifact::P3 {
             cells.push(Cell::skipped(
                 RUNTIME,
@@ -220,7 +211,7 @@ fn workerd_cells(cells: &mut Vec<Cell>) {
 fn wasmtime_cells(cells: &mut Vec<Cell>) {
     const RUNTIME: &str = "stock wasmtime serve";
     let version = output(Path::new("wasmtime"), &["--version"]);
-    for artifact in ARTIFACTS {
+    for artifact in Artifact::ALL {
         let Ok(version) = &version else {
             cells.push(Cell::skipped(
                 RUNTIME,
