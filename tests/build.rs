@@ -142,7 +142,7 @@ fn main() {
             name: "JavaScript",
             constant: "CALCULATOR_JS",
             file: "js/calculator_js.wasm",
-            toolchain: "componentize-js, in target/npm (`make node`)",
+            toolchain: "componentize-js (`make node` puts it in target/npm)",
             ready: workspace
                 .join("target/npm/node_modules/@bytecodealliance/componentize-js")
                 .exists(),
