@@ -138,20 +138,35 @@ fn jco_cell(node: &Path, jco: &Path, version: &str, artifact: Artifact) -> Cell 
         std::fs::copy(repo().join("runtimes/jco").join(file), dir.join(file)).unwrap();
     }
     let addr = free_addr();
-    let child = Command::new(node)
+    let mut command = Command::new(node);
+    command
         .arg(dir.join("serve.mjs"))
         .arg(dir.join("service.js"))
         .arg(addr.port().to_string())
-        .env("FUSEBOX_CONFIG", config_json(artifact))
+        .env("FUSEBOX_CONFIG", config_json(artifact));
+    serve_and_run("jco on Node", version, artifact, addr, command, 60)
+}
+
+/// Start `command`, which serves `artifact` with `runtime` on `addr`, wait up to
+/// `seconds` for it to listen, run the cell's checks, and stop it (by its PID).
+fn serve_and_run(
+    runtime: &str,
+    version: &str,
+    artifact: Artifact,
+    addr: SocketAddr,
+    mut command: Command,
+    seconds: u64,
+) -> Cell {
+    let child = command
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("node starts");
+        .unwrap_or_else(|e| panic!("{runtime} does not start: {e}"));
     let mut process = Process(child);
-    if let Err(why) = wait_for_port(addr, &mut process, Duration::from_secs(60)) {
-        panic!("jco on Node, {artifact:?}: {why}");
+    if let Err(why) = wait_for_port(addr, &mut process, Duration::from_secs(seconds)) {
+        panic!("{runtime}, {artifact:?}: {why}");
     }
-    Cell::run("jco on Node", version, artifact, addr)
+    Cell::run(runtime, version, artifact, addr)
 }
 
 fn workerd_cells(cells: &mut Vec<Cell>) {
@@ -191,20 +206,15 @@ fn workerd_cells(cells: &mut Vec<Cell>) {
             panic!("the workerd bundle for {artifact:?} did not build: {why}");
         }
         let addr = free_addr();
-        let child = Command::new(&workerd)
+        let mut command = Command::new(&workerd);
+        command
             .current_dir(&dir)
             .args(["serve", "config.capnp", "--socket-addr"])
             .arg(format!("http={addr}"))
-            .env("FUSEBOX_CONFIG", config_json(artifact))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("workerd starts");
-        let mut process = Process(child);
-        if let Err(why) = wait_for_port(addr, &mut process, Duration::from_secs(60)) {
-            panic!("workerd, {artifact:?}: {why}");
-        }
-        cells.push(Cell::run(RUNTIME, &version, artifact, addr));
+            .env("FUSEBOX_CONFIG", config_json(artifact));
+        cells.push(serve_and_run(
+            RUNTIME, &version, artifact, addr, command, 60,
+        ));
     }
 }
 
@@ -231,19 +241,11 @@ fn wasmtime_cells(cells: &mut Vec<Cell>) {
         for (key, value) in artifact.config() {
             command.arg(format!("-Sconfig-var={key}={}", one_line(&value)));
         }
-        let child = command
-            .arg(format!("--addr={addr}"))
-            .arg(&wasm)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("wasmtime starts");
-        let mut process = Process(child);
+        command.arg(format!("--addr={addr}")).arg(&wasm);
         // A large artifact compiles for seconds before the port opens.
-        if let Err(why) = wait_for_port(addr, &mut process, Duration::from_secs(180)) {
-            panic!("wasmtime serve, {artifact:?}: {why}");
-        }
-        cells.push(Cell::run(RUNTIME, version, artifact, addr));
+        cells.push(serve_and_run(
+            RUNTIME, version, artifact, addr, command, 180,
+        ));
     }
 }
 
