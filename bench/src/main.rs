@@ -18,6 +18,8 @@
 //!    its own field, and [`plots`] draws its plots.
 //!
 //! `fusebox-bench --render` does only step 3, from the `results.json` already there.
+//! `fusebox-bench --ab BASELINE CANDIDATE` compares two builds of `fusebox serve` side by
+//! side ([`measure::ab`]), for the levers table.
 
 use anyhow::{Context as _, bail};
 use fusebox_bench::{quick, root};
@@ -40,10 +42,21 @@ fn out_dir() -> PathBuf {
 }
 
 fn main() -> anyhow::Result<()> {
-    let render_only = match std::env::args().nth(1).as_deref() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let render_only = match args.first().map(String::as_str) {
         None => false,
         Some("--render") => true,
-        Some(other) => bail!("unknown argument {other:?}: the only one is --render"),
+        Some("--ab") => {
+            let [baseline, candidate, rest @ ..] = &args[1..] else {
+                bail!("usage: fusebox-bench --ab BASELINE CANDIDATE [ROUNDS]");
+            };
+            let rounds = rest
+                .first()
+                .map_or(Ok(6), |n| n.parse())
+                .context("ROUNDS")?;
+            return measure::ab::run(baseline.as_ref(), candidate.as_ref(), rounds);
+        }
+        Some(other) => bail!("unknown argument {other:?}: --render, or --ab"),
     };
     let started = Instant::now();
     let out = out_dir();

@@ -1,6 +1,7 @@
 //! Measuring: each submodule measures one section of the report and returns its part
 //! of [`Results`]; [`process`] starts and stops the servers and clients they run.
 
+pub mod ab;
 mod breakdown;
 mod density;
 mod machine;
@@ -84,7 +85,18 @@ impl Bench {
     /// Release `fusebox serve ARTIFACT --addr ADDR` with the key as its config value,
     /// pinned to `core` when given.
     fn fusebox_serve(&self, core: Option<usize>, artifact: &Path, addr: &str) -> Command {
-        let mut command = process::command(&process::release_bin("fusebox"), core);
+        self.serve_with(&process::release_bin("fusebox"), core, artifact, addr)
+    }
+
+    /// [`Bench::fusebox_serve`] with another build of `fusebox`.
+    fn serve_with(
+        &self,
+        fusebox: &Path,
+        core: Option<usize>,
+        artifact: &Path,
+        addr: &str,
+    ) -> Command {
+        let mut command = process::command(fusebox, core);
         command
             .arg("serve")
             .arg(artifact)

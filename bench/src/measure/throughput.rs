@@ -118,7 +118,7 @@ pub fn load(bench: &Bench, addr: &str, extra: &[&str]) -> anyhow::Result<Load> {
 }
 
 /// The wrk script for an authenticated `POST /v1/add`, written under target/.
-fn wrk_script(bench: &Bench) -> anyhow::Result<PathBuf> {
+pub(super) fn wrk_script(bench: &Bench) -> anyhow::Result<PathBuf> {
     let token = bench.token("wrk")?;
     let path = record::dir().join("add.lua");
     std::fs::write(
@@ -133,7 +133,7 @@ fn wrk_script(bench: &Bench) -> anyhow::Result<PathBuf> {
 }
 
 /// Run wrk on core 1 against `addr` and read its report.
-fn wrk(addr: &str, script: &Path, seconds: u64) -> anyhow::Result<Wrk> {
+pub(super) fn wrk(addr: &str, script: &Path, seconds: u64) -> anyhow::Result<Wrk> {
     let output = process::command(Path::new("wrk"), Some(1))
         .args(["-t1", "-c16", "--latency", "-d"])
         .arg(format!("{seconds}s"))

@@ -5,11 +5,13 @@
 //!   limited instance of the artifact (`fusebox serve` is built on it, and so are the
 //!   end-to-end tests and the benchmarks).
 //! - [`server`]: HTTP/1.1 on top of the runtime, with access logs and graceful shutdown.
+//! - [`log`]: the server's JSON log lines, buffered per server thread.
 //!
 //! It knows no component: what a component needs from its operator arrives as plain
 //! `wasi:config/store` values ([`runtime::RuntimeConfig::config`]). It links nothing
 //! that serving does not need, so no registry client and no signing code.
 
+pub mod log;
 pub mod runtime;
 pub mod server;
 

@@ -1,7 +1,7 @@
 //! Serve a [`Runtime`] over HTTP/1.1.
 //!
 //! Each connection is served by hyper. Each request goes through [`Runtime::handle`] in a
-//! fresh instance, and then the server writes:
+//! fresh instance, and then the server logs ([`crate::log`]):
 //! - one JSON access-log line to stdout: method, path, status, duration, instance time,
 //!   outcome and request id;
 //! - the guest's stderr to stderr, one line at a time, tagged with the same request id.
@@ -20,6 +20,7 @@
 //! Both stop accepting when `shutdown` resolves, then wait for in-flight requests to
 //! finish (up to a grace period) before returning.
 
+use crate::log;
 use crate::runtime::{Outcome, Runtime, Served};
 use bytes::Bytes;
 use http_body::{Body, Frame};
@@ -30,11 +31,10 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::{GracefulConnection, GracefulShutdown};
 use std::future::Future;
-use std::io::Write;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 
 /// How long [`serve`] waits for in-flight requests after `shutdown` resolves.
@@ -48,7 +48,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let graceful = accept_until(listener, runtime, shutdown).await;
-    log_event(
+    log::event(
         "draining",
         "stopped accepting; waiting for in-flight requests",
     );
@@ -75,12 +75,15 @@ pub fn serve_per_core(
     for index in 0..threads.get() {
         let (listener, runtime, ended) = (listener.try_clone()?, runtime.clone(), ended.clone());
         let mut stopped = stopped.clone();
+        // Log lines wait in the thread's buffer until it goes idle (src/log.rs).
         let tokio = tokio::runtime::Builder::new_current_thread()
             .enable_all()
+            .on_thread_park(crate::log::flush)
             .build()?;
         let worker = std::thread::Builder::new()
             .name(format!("fusebox-serve-{index}"))
             .spawn(move || {
+                crate::log::buffer_this_thread();
                 let drained = tokio.block_on(async move {
                     let listener = TcpListener::from_std(listener)?;
                     let stop = async move {
@@ -89,6 +92,7 @@ pub fn serve_per_core(
                     let graceful = accept_until(listener, runtime, stop).await;
                     Ok::<_, std::io::Error>(drain(graceful).await)
                 });
+                crate::log::flush();
                 let _ = ended.send(());
                 drained
             })?;
@@ -107,7 +111,7 @@ pub fn serve_per_core(
             _ = first_end.recv() => {}
         }
     });
-    log_event(
+    log::event(
         "draining",
         "stopped accepting; waiting for in-flight requests",
     );
@@ -140,7 +144,7 @@ async fn accept_until(
                 // A failed accept (for example too many open files) must not stop the
                 // server; back off briefly and keep going.
                 Err(error) => {
-                    log_event("accept-failed", &error.to_string());
+                    log::event("accept-failed", &error.to_string());
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 }
@@ -187,8 +191,8 @@ async fn drain(graceful: GracefulShutdown) -> bool {
 
 fn log_stopped(all_finished: bool) {
     match all_finished {
-        true => log_event("stopped", "all requests finished"),
-        false => log_event(
+        true => log::event("stopped", "all requests finished"),
+        false => log::event(
             "stopped",
             "grace period over; closing the remaining connections",
         ),
@@ -200,7 +204,7 @@ async fn serve_one(
     request: hyper::Request<Incoming>,
 ) -> hyper::Response<wasmtime_wasi_http::p2::body::HyperOutgoingBody> {
     let started = Instant::now();
-    let method = request.method().to_string();
+    let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let limits = runtime.limits();
     let declared = request
@@ -210,8 +214,8 @@ async fn serve_one(
     let (limit, deadline) = (limits.max_body_bytes, limits.deadline);
     let request = request.map(|body| RequestBody::new(body, declared, limit, deadline));
     let served = runtime.handle(request).await;
-    access_log(&served, &method, &path, started.elapsed());
-    forward_guest_stderr(&served);
+    access_log(&served, method.as_str(), &path, started.elapsed());
+    log::guest_stderr(served.request_id, &served.guest_stderr);
     served.response
 }
 
@@ -292,61 +296,23 @@ impl Drop for RequestBody {
     }
 }
 
-fn unix_millis() -> u128 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis())
-}
-
 fn access_log(served: &Served, method: &str, path: &str, duration: Duration) {
-    let outcome = match &served.outcome {
-        Outcome::Answered => "answered".to_owned(),
-        Outcome::Busy => "busy".to_owned(),
-        Outcome::TooLarge => "too-large".to_owned(),
-        Outcome::DeadlineExceeded => "deadline-exceeded".to_owned(),
-        Outcome::Malformed(why) => format!("malformed: {why}"),
-        Outcome::Trapped(why) => format!("trapped: {why}"),
-        Outcome::NoResponse(why) => format!("no-response: {why}"),
+    let outcome: std::borrow::Cow<'_, str> = match &served.outcome {
+        Outcome::Answered => "answered".into(),
+        Outcome::Busy => "busy".into(),
+        Outcome::TooLarge => "too-large".into(),
+        Outcome::DeadlineExceeded => "deadline-exceeded".into(),
+        Outcome::Malformed(why) => format!("malformed: {why}").into(),
+        Outcome::Trapped(why) => format!("trapped: {why}").into(),
+        Outcome::NoResponse(why) => format!("no-response: {why}").into(),
     };
-    let path: String = path.chars().take(256).collect();
-    let line = serde_json::json!({
-        "ts_ms": unix_millis(),
-        "request_id": served.request_id,
-        "method": method,
-        "path": path,
-        "status": served.response.status().as_u16(),
-        "duration_us": duration.as_micros() as u64,
-        "instance_us": served.instance_time.as_micros() as u64,
-        "outcome": outcome,
+    log::access(&log::Access {
+        request_id: served.request_id,
+        method,
+        path,
+        status: served.response.status().as_u16(),
+        duration,
+        instance: served.instance_time,
+        outcome: &outcome,
     });
-    write_whole(&mut std::io::stdout().lock(), format!("{line}\n"));
-}
-
-/// Write `text` with a single `write_all`. Formatting a JSON value straight into stderr,
-/// which is unbuffered, makes one system call per token: 86 `write`s per request,
-/// counted with `strace -c`, before this.
-fn write_whole(out: &mut impl Write, text: String) {
-    let _ = out.write_all(text.as_bytes());
-}
-
-/// Each line the guest wrote, as `{"request_id":…,"guest":…}`: the guest's JSON line
-/// itself when it is JSON (the fused logger's are), else the text.
-fn forward_guest_stderr(served: &Served) {
-    if served.guest_stderr.is_empty() {
-        return;
-    }
-    let mut tagged_lines = String::new();
-    for line in String::from_utf8_lossy(&served.guest_stderr).lines() {
-        let guest = serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|_| line.into());
-        let tagged = serde_json::json!({ "request_id": served.request_id, "guest": guest });
-        tagged_lines.push_str(&tagged.to_string());
-        tagged_lines.push('\n');
-    }
-    write_whole(&mut std::io::stderr().lock(), tagged_lines);
-}
-
-/// A server event (not a request) on stderr.
-pub fn log_event(event: &str, message: &str) {
-    let line = serde_json::json!({ "ts_ms": unix_millis(), "event": event, "message": message });
-    write_whole(&mut std::io::stderr().lock(), format!("{line}\n"));
 }

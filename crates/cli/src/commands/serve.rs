@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use clap::ValueEnum;
 use clap::builder::TypedValueParser as _;
 use fusebox_runtime::runtime::{Allocator, Limits, Runtime, RuntimeConfig};
-use fusebox_runtime::server;
+use fusebox_runtime::{log, server};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -181,7 +181,7 @@ impl Serve {
         let runtime = Runtime::new(&artifact, runtime_config)
             .with_context(|| format!("cannot serve {}", self.artifact.display()))?;
         if let Some(warning) = fusebox_runtime::map_count_warning(self.max_instances) {
-            server::log_event("warning", &warning);
+            log::event("warning", &warning);
         }
 
         let threads = match self.threads {
@@ -191,7 +191,7 @@ impl Serve {
         };
         let listener = std::net::TcpListener::bind(self.addr)
             .with_context(|| format!("cannot listen on {}", self.addr))?;
-        server::log_event(
+        log::event(
             "listening",
             &format!(
                 "serving {} on http://{} with {threads} thread(s) (config keys: {})",

@@ -1,0 +1,65 @@
+//! `fusebox-bench --ab BASELINE CANDIDATE [ROUNDS]`: two builds of `fusebox serve`, side
+//! by side, on the authenticated `POST /v1/add` under wrk, as the levers table in
+//! `docs/benchmarks.md` compares them.
+//!
+//! Each round serves `make compose`'s artifact with one binary, then with the other, in
+//! alternating order (server on core 0, wrk on core 1, as in the throughput section), so
+//! that a slow moment of a shared machine falls on both. It prints each round, then the
+//! medians, their spread and the ratio.
+
+use super::{Bench, artifact, process, throughput};
+use std::path::Path;
+use std::time::Duration;
+
+/// Run the comparison and print it as a markdown table.
+pub fn run(baseline: &Path, candidate: &Path, rounds: usize) -> anyhow::Result<()> {
+    process::raise_fd_limit();
+    std::env::set_current_dir(fusebox_bench::root())?;
+    let bench = Bench::new(false)?;
+    let seconds = 5;
+    let script = throughput::wrk_script(&bench)?;
+    let addr = "127.0.0.1:18191";
+    let mut rps = [Vec::new(), Vec::new()];
+    println!("| round | baseline req/s | candidate req/s | candidate ÷ baseline |");
+    println!("|---|---|---|---|");
+    for round in 0..rounds {
+        let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
+        let mut this = [0.0; 2];
+        for which in order {
+            let binary = [baseline, candidate][which];
+            let serve = bench.serve_with(binary, Some(0), &artifact(), addr);
+            let _server = process::start("fusebox serve", serve, addr, Duration::from_secs(60))?;
+            let run = throughput::wrk(addr, &script, seconds)?;
+            anyhow::ensure!(
+                run.non_2xx == 0,
+                "{} answered {} non-2xx",
+                binary.display(),
+                run.non_2xx
+            );
+            this[which] = run.rps;
+            rps[which].push(run.rps);
+        }
+        println!(
+            "| {} | {:.0} | {:.0} | {:.3} |",
+            round + 1,
+            this[0],
+            this[1],
+            this[1] / this[0]
+        );
+    }
+    let [baseline, candidate] = rps.map(|mut runs| {
+        runs.sort_by(f64::total_cmp);
+        (runs[runs.len() / 2], runs[0], runs[runs.len() - 1])
+    });
+    println!(
+        "| median (min–max) | {:.0} ({:.0}–{:.0}) | {:.0} ({:.0}–{:.0}) | {:.3} |",
+        baseline.0,
+        baseline.1,
+        baseline.2,
+        candidate.0,
+        candidate.1,
+        candidate.2,
+        candidate.0 / baseline.0
+    );
+    Ok(())
+}
