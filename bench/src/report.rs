@@ -4,8 +4,8 @@
 use crate::goals::{self, Goal, Table};
 use crate::plots;
 use crate::results::{
-    Breakdown, ColdStart, CrossCall, Density, Machine, MapCount, PhaseMedians, Polyglot, Results,
-    Size, Throughput, Tooling,
+    Breakdown, ColdStart, CrossCall, Density, HostProfile, Machine, MapCount, PhaseMedians,
+    Polyglot, Results, ServerProfile, Size, Throughput, Tooling,
 };
 use std::fmt::{Result as Written, Write as _};
 
@@ -492,9 +492,10 @@ fn breakdown(doc: &mut String, b: &Breakdown) -> Written {
         ("scheduling: tokio spawn until the task runs", |p| {
             p.schedule_ns
         }),
-        ("instantiation: 12 core modules, 4 components", |p| {
-            p.instantiate_ns
-        }),
+        (
+            "instantiation: every core instance of every component",
+            |p| p.instantiate_ns,
+        ),
         ("guest: every component, ABI crossings, host calls", |p| {
             p.guest_ns
         }),
@@ -535,6 +536,15 @@ fn breakdown(doc: &mut String, b: &Breakdown) -> Written {
         us(healthz.http_ns),
         us(add.http_ns)
     )?;
+    if let Some(shape) = &b.shape {
+        writeln!(
+            doc,
+            "**Core instances per request: {}**, of {} core modules in {} components: \
+             each component's own modules, and the shims and fix-ups that wire their \
+             imports (counted in the artifact by `wasmparser`).\n",
+            shape.core_instances, shape.core_modules, shape.components
+        )?;
+    }
     writeln!(
         doc,
         "Medians do not add up exactly to the total's median. The guest row holds every \
@@ -560,6 +570,10 @@ fn breakdown(doc: &mut String, b: &Breakdown) -> Written {
         us(add.one_thread.in_process_ns),
         us(add.workers.in_process_ns)
     )?;
+    if let Some(profile) = &b.profile {
+        host_profile(doc, profile, add.one_thread.in_process_ns)?;
+    }
+    writeln!(doc, "{}", include_str!("../levers.md"))?;
     let (off, Some(on)) = (&add.one_thread, &b.add_with_concurrency) else {
         return Ok(());
     };
@@ -585,6 +599,85 @@ fn breakdown(doc: &mut String, b: &Breakdown) -> Written {
         )?;
     }
     writeln!(doc)
+}
+
+/// The perf profiles of `fusebox serve` and the native server, row by row, and what the
+/// host costs outside the instance against the native server's whole request.
+fn host_profile(doc: &mut String, p: &HostProfile, in_process_ns: f64) -> Written {
+    let (fusebox, native) = (&p.fusebox, &p.native);
+    writeln!(
+        doc,
+        "**The server under load, by `perf`.** `perf record` ({} Hz, DWARF call stacks, \
+         {:.0} s) of release `fusebox serve` and of the native server, each pinned to core \
+         0 under section 3's wrk load (authenticated `POST /v1/add`) from core 1, while \
+         they served {:.0} and {:.0} req/s. Each sample goes in the first row whose \
+         symbols its stack holds (`bench/src/measure/profile.rs`), so a column adds up \
+         to the server's CPU per request.\n",
+        p.frequency_hz, p.seconds, fusebox.rps, native.rps
+    )?;
+    writeln!(
+        doc,
+        "| `fusebox serve`: where the CPU goes | µs per request | share |\n|---|---|---|"
+    )?;
+    let share =
+        |server: &ServerProfile, samples: u64| 100.0 * samples as f64 / server.samples as f64;
+    for row in &fusebox.rows {
+        writeln!(
+            doc,
+            "| {} | {:.1} | {:.0}% |",
+            row.row,
+            fusebox.us_per_request(row.samples, p),
+            share(fusebox, row.samples)
+        )?;
+    }
+    let fusebox_total = fusebox.us_per_request(fusebox.samples, p);
+    writeln!(
+        doc,
+        "| **server CPU per request** | **{fusebox_total:.1}** | 100% |\n"
+    )?;
+    writeln!(
+        doc,
+        "| native server: where the CPU goes | µs per request | share |\n|---|---|---|"
+    )?;
+    for row in &native.rows {
+        writeln!(
+            doc,
+            "| {} | {:.1} | {:.0}% |",
+            row.row,
+            native.us_per_request(row.samples, p),
+            share(native, row.samples)
+        )?;
+    }
+    let native_total = native.us_per_request(native.samples, p);
+    writeln!(
+        doc,
+        "| **server CPU per request** | **{native_total:.1}** | 100% |\n"
+    )?;
+    let instance_rows = ["instantiation", "teardown", "guest", "contexts"];
+    let outside: u64 = fusebox
+        .rows
+        .iter()
+        .filter(|row| !instance_rows.iter().any(|name| row.row.starts_with(name)))
+        .map(|row| row.samples)
+        .sum();
+    let outside = fusebox.us_per_request(outside, p);
+    writeln!(
+        doc,
+        "**Host I/O.** Outside the instance (every row but contexts, instantiation, guest \
+         and teardown), `fusebox serve` spends {outside:.1} µs of CPU per request, {:.1}× \
+         the native server's whole request ({native_total:.1} µs). By the issue's method, \
+         one core's time per request (1 / req/s: {:.1} µs) less the in-process request on \
+         one thread ({}), it is {:.1} µs, {:.1}× the native server's {:.1} µs. Minor page \
+         faults per request: {:.2} in `fusebox serve`, {:.2} in the native server.\n",
+        outside / native_total,
+        1e6 / fusebox.rps,
+        us(in_process_ns),
+        1e6 / fusebox.rps - in_process_ns / 1000.0,
+        (1e6 / fusebox.rps - in_process_ns / 1000.0) / (1e6 / native.rps),
+        1e6 / native.rps,
+        fusebox.minor_faults_per_request,
+        native.minor_faults_per_request
+    )
 }
 
 /// One phase's median, read from a route's medians.

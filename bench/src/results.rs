@@ -363,6 +363,68 @@ pub struct Breakdown {
     /// from runs before it was measured.
     #[serde(default)]
     pub add_p3: Option<PhaseMedians>,
+    /// What a request instantiates: the artifact's core instances, core modules and
+    /// components. Absent from runs before it was counted.
+    #[serde(default)]
+    pub shape: Option<ArtifactShape>,
+    /// Where the server's CPU goes under load, by `perf`, beside the native server's.
+    /// Absent from quick runs, where `perf` cannot record, and from runs before it.
+    #[serde(default)]
+    pub profile: Option<HostProfile>,
+}
+
+/// What one instance of the artifact is made of, counted in its binary at every depth.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ArtifactShape {
+    /// Core instances created per instantiation (every `instance` in every component).
+    pub core_instances: u32,
+    /// Core modules.
+    pub core_modules: u32,
+    /// Nested components.
+    pub components: u32,
+}
+
+/// `perf record` of `fusebox serve` and of the native server under the same wrk load.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HostProfile {
+    /// How long each server was recorded.
+    pub seconds: f64,
+    /// Samples per second.
+    pub frequency_hz: u32,
+    /// `fusebox serve`.
+    pub fusebox: ServerProfile,
+    /// The native hyper server.
+    pub native: ServerProfile,
+}
+
+/// One server's profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServerProfile {
+    /// wrk's requests per second while recording.
+    pub rps: f64,
+    /// Samples in all.
+    pub samples: u64,
+    /// Samples by row, every sample in exactly one.
+    pub rows: Vec<ProfileRow>,
+    /// Minor page faults the server took per request while recording.
+    pub minor_faults_per_request: f64,
+}
+
+/// One row of a profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProfileRow {
+    /// What the row holds.
+    pub row: String,
+    /// Its samples.
+    pub samples: u64,
+}
+
+impl ServerProfile {
+    /// Microseconds of server CPU per request for `samples` of this profile.
+    pub fn us_per_request(&self, samples: u64, profile: &HostProfile) -> f64 {
+        let requests = self.rps * profile.seconds;
+        samples as f64 / f64::from(profile.frequency_hz) / requests * 1e6
+    }
 }
 
 /// One route's phases, two ways, and the same request over HTTP.

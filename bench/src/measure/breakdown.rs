@@ -3,7 +3,7 @@
 //! requests over loopback HTTP through `fusebox serve`.
 
 use super::{Bench, KEY, artifact, process};
-use crate::results::{Breakdown, PhaseMedians, RouteBreakdown};
+use crate::results::{ArtifactShape, Breakdown, PhaseMedians, RouteBreakdown};
 use anyhow::{Context as _, bail};
 use fusebox_runtime::runtime::{Phases, Runtime, RuntimeConfig};
 use http_body_util::{BodyExt as _, Full};
@@ -80,7 +80,32 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Breakdown> {
         add,
         add_with_concurrency: Some(on),
         add_p3: Some(add_p3),
+        shape: Some(shape(&std::fs::read(artifact())?)?),
+        profile: match bench.quick {
+            true => None,
+            false => super::profile::measure(bench)?,
+        },
     })
+}
+
+/// Count the core instances, core modules and components in `artifact`, at every depth.
+fn shape(artifact: &[u8]) -> anyhow::Result<ArtifactShape> {
+    let mut shape = ArtifactShape {
+        core_instances: 0,
+        core_modules: 0,
+        components: 0,
+    };
+    for payload in wasmparser::Parser::new(0).parse_all(artifact) {
+        match payload? {
+            wasmparser::Payload::InstanceSection(instances) => {
+                shape.core_instances += instances.count();
+            }
+            wasmparser::Payload::ModuleSection { .. } => shape.core_modules += 1,
+            wasmparser::Payload::ComponentSection { .. } => shape.components += 1,
+            _ => {}
+        }
+    }
+    Ok(shape)
 }
 
 /// `route` on one thread against each runtime, in four rounds of `n / 4` requests, the

@@ -8,6 +8,7 @@ mod machine;
 mod micro;
 mod polyglot;
 mod process;
+mod profile;
 mod size;
 mod throughput;
 mod tooling;

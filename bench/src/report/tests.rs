@@ -160,6 +160,51 @@ fn all_met() -> Results {
             },
             add_with_concurrency: Some(phases(80_000.0)),
             add_p3: Some(phases(100_000.0)),
+            shape: Some(ArtifactShape {
+                core_instances: 31,
+                core_modules: 12,
+                components: 4,
+            }),
+            profile: Some(host_profile()),
+        },
+    }
+}
+
+/// 8 s at 1,000 Hz, each server busy throughout: `fusebox serve` at 10,000 req/s, so 80
+/// samples are 1 µs a request; the native server at 80,000 req/s.
+fn host_profile() -> HostProfile {
+    let rows = |rows: &[(&str, u64)]| {
+        rows.iter()
+            .map(|&(row, samples)| ProfileRow {
+                row: row.into(),
+                samples,
+            })
+            .collect::<Vec<_>>()
+    };
+    HostProfile {
+        seconds: 8.0,
+        frequency_hz: 1000,
+        fusebox: ServerProfile {
+            rps: 10_000.0,
+            samples: 8000,
+            rows: rows(&[
+                ("access log and guest stderr", 400),
+                ("instantiation", 1600),
+                ("teardown: dropping the store, resetting slots", 1200),
+                ("guest: JIT code and the host calls it makes", 2000),
+                (
+                    "contexts: store, WASI and HTTP contexts, request resources",
+                    160,
+                ),
+                ("hyper: HTTP/1.1 parsing and writing", 2640),
+            ]),
+            minor_faults_per_request: 0.5,
+        },
+        native: ServerProfile {
+            rps: 80_000.0,
+            samples: 8000,
+            rows: rows(&[("hyper: HTTP/1.1 parsing and writing", 8000)]),
+            minor_faults_per_request: 0.0,
         },
     }
 }
@@ -397,4 +442,25 @@ fn wasi_0_3_sits_beside_0_2_and_its_extra_cost_is_split() {
     let mut results = all_met();
     results.wasi_0_3 = None;
     assert!(!render(&results).contains("## 9."));
+}
+
+#[test]
+fn the_host_profile_gives_each_row_per_request_and_what_lies_outside_the_instance() {
+    let doc = render(&all_met());
+    assert!(
+        doc.contains("| access log and guest stderr | 5.0 | 5% |"),
+        "{doc}"
+    );
+    assert!(doc.contains("| instantiation | 20.0 | 20% |"));
+    assert!(doc.contains("| **server CPU per request** | **100.0** | 100% |"));
+    assert!(doc.contains("| **server CPU per request** | **12.5** | 100% |"));
+    // Outside the instance: the log and hyper rows, 38 µs, against 12.5 µs native.
+    assert!(
+        doc.contains("spends 38.0 µs of CPU per request, 3.0×"),
+        "{doc}"
+    );
+    assert!(doc.contains("**Core instances per request: 31**, of 12 core modules in 4"));
+    let mut without = all_met();
+    without.breakdown.profile = None;
+    assert!(!render(&without).contains("by `perf`"));
 }

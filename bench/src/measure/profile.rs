@@ -1,0 +1,272 @@
+//! Where the server's CPU goes under load, host code included: `perf record` of
+//! `fusebox serve` and of the native server, each pinned to core 0 under wrk on core 1
+//! (the throughput section's authenticated `POST /v1/add`), with DWARF call stacks.
+//!
+//! Each sample's stack is put in one row by the first rule it matches ([`FUSEBOX_ROWS`],
+//! [`NATIVE_ROWS`]), so the rows add up to the server's whole CPU time, and a row's
+//! microseconds per request are its samples over the requests served while recording.
+//! Frames in JIT-compiled guest code have no symbols, and perf's unwinder stops at them:
+//! a stack with one is the guest's, or a host call the guest made.
+//!
+//! The minor page faults the server takes per request come from `/proc/PID/stat` over
+//! the same window: `fusebox serve` resets a slot's dirty pages on the way out, and this
+//! shows whether pages are faulted back in on the way in.
+//!
+//! Only in the full `make bench`, and only where `perf` runs (`linux-perf`).
+
+use super::{Bench, KEY, artifact, process, throughput};
+use crate::results::{HostProfile, ProfileRow, ServerProfile};
+use anyhow::{Context as _, bail};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// Samples per second.
+const FREQUENCY_HZ: u32 = 997;
+/// How long each server is recorded.
+const SECONDS: u64 = 8;
+
+/// A row: its label, and the symbols that put a stack in it (any frame containing any).
+type Rule = (&'static str, &'static [&'static str]);
+
+/// `fusebox serve`'s rows, in the order they are tried.
+pub const FUSEBOX_ROWS: &[Rule] = &[
+    (
+        "access log and guest stderr",
+        &[
+            "fusebox_runtime::log::",
+            "fusebox_runtime::server::access_log",
+        ],
+    ),
+    ("instantiation", &["InstancePre<T>::_instantiate"]),
+    (
+        "teardown: dropping the store, resetting slots",
+        &["drop_in_place<wasmtime::runtime::store::StoreInner"],
+    ),
+    ("guest: JIT code and the host calls it makes", &[JIT]),
+    (
+        "contexts: store, WASI and HTTP contexts, request resources",
+        &[
+            "fusebox_runtime::runtime::Runtime::state",
+            "fusebox_runtime::runtime::Runtime::store",
+            "new_incoming_request",
+            "new_response_outparam",
+        ],
+    ),
+    ("socket reads, writes and epoll (kernel)", KERNEL_SOCKET),
+    (
+        "wasi-http: request and response body channels",
+        &["wasmtime_wasi_http::"],
+    ),
+    (
+        "hyper: HTTP/1.1 parsing and writing",
+        &["hyper::", "hyper_util::"],
+    ),
+    ("tokio: tasks, timers, the request's spawn", &["tokio::"]),
+];
+
+/// The native server's rows.
+pub const NATIVE_ROWS: &[Rule] = &[
+    ("socket reads, writes and epoll (kernel)", KERNEL_SOCKET),
+    (
+        "handler: JWT, JSON, the sum",
+        &[
+            "native_server::",
+            "fusebox_bench::native",
+            "auth::",
+            "calculator::",
+            "http_handler::",
+            "sha2::",
+            "hmac::",
+            "serde_json::",
+        ],
+    ),
+    (
+        "hyper: HTTP/1.1 parsing and writing",
+        &["hyper::", "hyper_util::"],
+    ),
+    ("tokio: tasks, timers", &["tokio::"]),
+];
+
+/// A frame with no symbol that is not the end-of-stack marker: JIT-compiled code.
+const JIT: &str = "<jit>";
+/// Kernel frames of socket I/O and readiness.
+const KERNEL_SOCKET: &[&str] = &[
+    "tcp_",
+    "sock_",
+    "sys_read",
+    "sys_write",
+    "sys_writev",
+    "sys_recvfrom",
+    "sys_sendto",
+    "epoll",
+    "ep_poll",
+    "ep_send_events",
+];
+/// What a stack matching no rule is counted as.
+const OTHER: &str = "other";
+
+/// Profile both servers, or `None` where `perf` cannot record here.
+pub fn measure(bench: &Bench) -> anyhow::Result<Option<HostProfile>> {
+    if !perf_works() {
+        eprintln!("bench: perf cannot record here; the host profile is left out");
+        return Ok(None);
+    }
+    let script = throughput::wrk_script(bench)?;
+    let addr = "127.0.0.1:18187";
+    let fusebox = bench.fusebox_serve(Some(0), &artifact(), addr);
+    let fusebox = record("fusebox serve", fusebox, addr, &script, FUSEBOX_ROWS)?;
+    let mut native = process::command(&process::release_bin("native-server"), Some(0));
+    native.arg(addr).env("FUSEBOX_HS256_KEY", KEY);
+    let native = record("native server", native, addr, &script, NATIVE_ROWS)?;
+    Ok(Some(HostProfile {
+        seconds: SECONDS as f64,
+        frequency_hz: FREQUENCY_HZ,
+        fusebox,
+        native,
+    }))
+}
+
+fn perf_works() -> bool {
+    Command::new("perf")
+        .args(["record", "-q", "-o", "/dev/null", "--", "true"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+/// Start `server`, warm it up, and record it under wrk.
+fn record(
+    name: &str,
+    server: Command,
+    addr: &str,
+    script: &Path,
+    rows: &[Rule],
+) -> anyhow::Result<ServerProfile> {
+    let server = process::start(name, server, addr, Duration::from_secs(60))?;
+    throughput::wrk(addr, script, 2)?;
+    let data = fusebox_bench::record::dir().join("host-profile.data");
+    let pid = server.pid().to_string();
+    let faults_before = minor_faults(&pid)?;
+    let perf = Command::new("perf")
+        .args(["record", "-q", "-F", &FREQUENCY_HZ.to_string()])
+        .args(["--call-graph", "dwarf,16384", "-p", &pid, "-o"])
+        .arg(&data)
+        .args(["--", "sleep", &SECONDS.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("start perf record")?;
+    // wrk runs a little past the recording, so that the server is loaded throughout.
+    let run = throughput::wrk(addr, script, SECONDS + 1)?;
+    let recorded = perf.wait_with_output().context("perf record")?;
+    if !recorded.status.success() {
+        bail!("perf record of {name} failed");
+    }
+    let faults = minor_faults(&pid)? - faults_before;
+    drop(server);
+    eprintln!("bench: reading the profile of {name}");
+    let script_out = Command::new("perf")
+        .args(["script", "--no-inline", "-F", "ip,sym", "-i"])
+        .arg(&data)
+        .stderr(Stdio::null())
+        .output()
+        .context("perf script")?;
+    let _ = std::fs::remove_file(&data);
+    let text = String::from_utf8_lossy(&script_out.stdout);
+    let counts = classify(&text, rows);
+    let requests = run.rps * (SECONDS + 1) as f64;
+    Ok(ServerProfile {
+        rps: run.rps,
+        samples: counts.iter().map(|row| row.samples).sum(),
+        rows: counts,
+        minor_faults_per_request: faults as f64 / requests,
+    })
+}
+
+/// The server's minor page faults so far, field 10 of `/proc/PID/stat`.
+fn minor_faults(pid: &str) -> anyhow::Result<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // The command name, field 2, is in parentheses and may hold spaces.
+    let after_name = stat.rsplit_once(')').context("/proc/PID/stat")?.1;
+    let field = after_name.split_whitespace().nth(7).context("minflt")?;
+    Ok(field.parse()?)
+}
+
+/// Count `perf script` stacks (`-F ip,sym`: one `ADDRESS SYMBOL` line per frame, a
+/// blank line after each sample) by row, in `rows`' order, then [`OTHER`].
+pub fn classify(text: &str, rows: &[Rule]) -> Vec<ProfileRow> {
+    let mut counts = vec![0u64; rows.len() + 1];
+    let mut frames: Vec<&str> = Vec::new();
+    for line in text.lines().chain([""]) {
+        let line = line.trim();
+        if !line.is_empty() {
+            let (address, symbol) = line.split_once(' ').unwrap_or((line, ""));
+            let jit = symbol.starts_with("[unknown]") && !address.starts_with("ffffffffffff");
+            frames.push(if jit { JIT } else { symbol });
+            continue;
+        }
+        if frames.is_empty() {
+            continue;
+        }
+        let row = rows
+            .iter()
+            .position(|(_, symbols)| {
+                frames
+                    .iter()
+                    .any(|frame| symbols.iter().any(|s| frame.contains(s)))
+            })
+            .unwrap_or(rows.len());
+        counts[row] += 1;
+        frames.clear();
+    }
+    rows.iter()
+        .map(|(label, _)| *label)
+        .chain([OTHER])
+        .zip(counts)
+        .map(|(row, samples)| ProfileRow {
+            row: row.to_owned(),
+            samples,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_stack_lands_in_the_first_row_it_matches() {
+        let text = "\
+\t  f1a160 wasmtime::runtime::vm::instance::allocator::pooling::MemoryPool::deallocate_many+0xa30
+\t  99ba18 core::ptr::drop_in_place<wasmtime::runtime::store::StoreInner<State>>+0x2a
+\tffffffffffffffff [unknown]
+
+\t  e6cf70 wasmtime::runtime::component::store::call_context+0x0
+\t  b5a5d6 wasmtime::runtime::component::func::host::HostFn::cabi_entrypoint+0x96
+\t7eefcb94d326 [unknown]
+
+\tffffffff81e2cd59 sock_write_iter+0x179
+\t 1d2caff hyper::proto::h1::dispatch::Dispatcher::poll_write+0xdf
+
+\t 1d2caff hyper::proto::h1::role::parse_headers+0xdf
+\t 1d2caff fusebox_runtime::log::access+0xdf
+
+\t 1d2caff main+0xdf
+";
+        let rows = classify(text, FUSEBOX_ROWS);
+        let count = |label: &str| rows.iter().find(|row| row.row == label).unwrap().samples;
+        assert_eq!(rows.len(), FUSEBOX_ROWS.len() + 1);
+        assert_eq!(count("teardown: dropping the store, resetting slots"), 1);
+        assert_eq!(count("guest: JIT code and the host calls it makes"), 1);
+        assert_eq!(count("socket reads, writes and epoll (kernel)"), 1);
+        assert_eq!(
+            count("access log and guest stderr"),
+            1,
+            "the log rule comes first"
+        );
+        assert_eq!(count("hyper: HTTP/1.1 parsing and writing"), 0);
+        assert_eq!(count(OTHER), 1);
+    }
+}
