@@ -1,8 +1,10 @@
-//! `fusebox-bench --ab BASELINE CANDIDATE [ROUNDS]`: two builds of `fusebox serve`, side
-//! by side, on the authenticated `POST /v1/add` under wrk, as the levers table in
-//! `docs/benchmarks.md` compares them.
+//! `fusebox-bench --ab BASELINE CANDIDATE [ROUNDS]`: two builds of `fusebox serve`, or two
+//! builds of the artifact, side by side, on the authenticated `POST /v1/add` under wrk, as
+//! the levers table in `docs/benchmarks.md` compares them. A side that ends in `.wasm` is
+//! an artifact, served by this workspace's release `fusebox`; any other is a `fusebox`
+//! binary serving `make compose`'s artifact.
 //!
-//! Each round serves `make compose`'s artifact with one binary, then with the other, in
+//! Each round serves with one side, then with the other, in
 //! alternating order (server on core 0, wrk on core 1, as in the throughput section), so
 //! that a slow moment of a shared machine falls on both. It prints each round, then the
 //! medians, their spread and the ratio.
@@ -26,14 +28,18 @@ pub fn run(baseline: &Path, candidate: &Path, rounds: usize) -> anyhow::Result<(
         let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
         let mut this = [0.0; 2];
         for which in order {
-            let binary = [baseline, candidate][which];
-            let serve = bench.serve_with(binary, Some(0), &artifact(), addr);
+            let side = [baseline, candidate][which];
+            let (binary, served) = match side.extension().is_some_and(|e| e == "wasm") {
+                true => (process::release_bin("fusebox"), side.to_owned()),
+                false => (side.to_owned(), artifact()),
+            };
+            let serve = bench.serve_with(&binary, Some(0), &served, addr);
             let _server = process::start("fusebox serve", serve, addr, Duration::from_secs(60))?;
             let run = throughput::wrk(addr, &script, seconds)?;
             anyhow::ensure!(
                 run.non_2xx == 0,
                 "{} answered {} non-2xx",
-                binary.display(),
+                side.display(),
                 run.non_2xx
             );
             this[which] = run.rps;

@@ -31,12 +31,12 @@ const OTHERS: &[Variant] = &[
         overrides: &["profile.component.opt-level=3"],
     },
     Variant {
-        name: "… but `opt-level = 3` for the hot crates only (sha2, hmac, serde_json)",
+        name: "… but `opt-level = \"z\"` for the hot crates too (sha2, hmac, serde_json)",
         profile: "component",
         overrides: &[
-            "profile.component.package.sha2.opt-level=3",
-            "profile.component.package.hmac.opt-level=3",
-            "profile.component.package.serde_json.opt-level=3",
+            "profile.component.package.sha2.opt-level=\"z\"",
+            "profile.component.package.hmac.opt-level=\"z\"",
+            "profile.component.package.serde_json.opt-level=\"z\"",
         ],
     },
     Variant {
