@@ -654,14 +654,7 @@ fn host_profile(doc: &mut String, p: &HostProfile, in_process_ns: f64) -> Writte
         doc,
         "| **server CPU per request** | **{native_total:.1}** | 100% |\n"
     )?;
-    let instance_rows = ["instantiation", "teardown", "guest", "contexts"];
-    let outside: u64 = fusebox
-        .rows
-        .iter()
-        .filter(|row| !instance_rows.iter().any(|name| row.row.starts_with(name)))
-        .map(|row| row.samples)
-        .sum();
-    let outside = fusebox.us_per_request(outside, p);
+    let outside = p.outside_instance_us();
     writeln!(
         doc,
         "**Host I/O.** Outside the instance (every row but contexts, instantiation, guest \

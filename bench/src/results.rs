@@ -419,6 +419,30 @@ pub struct ProfileRow {
     pub samples: u64,
 }
 
+/// The rows of `fusebox serve`'s profile that are the instance's own work; the others
+/// are the host's path around it.
+pub const INSTANCE_ROWS: [&str; 4] = ["instantiation", "teardown", "guest", "contexts"];
+
+impl HostProfile {
+    /// `fusebox serve`'s CPU per request outside the instance (every row but
+    /// [`INSTANCE_ROWS`]), in microseconds.
+    pub fn outside_instance_us(&self) -> f64 {
+        let outside = self
+            .fusebox
+            .rows
+            .iter()
+            .filter(|row| !INSTANCE_ROWS.iter().any(|name| row.row.starts_with(name)))
+            .map(|row| row.samples)
+            .sum();
+        self.fusebox.us_per_request(outside, self)
+    }
+
+    /// [`HostProfile::outside_instance_us`] over the native server's whole CPU per request.
+    pub fn outside_instance_ratio(&self) -> f64 {
+        self.outside_instance_us() / self.native.us_per_request(self.native.samples, self)
+    }
+}
+
 impl ServerProfile {
     /// Microseconds of server CPU per request for `samples` of this profile.
     pub fn us_per_request(&self, samples: u64, profile: &HostProfile) -> f64 {

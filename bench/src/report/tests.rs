@@ -61,7 +61,7 @@ fn all_met() -> Results {
             wasmtime_cli: Some("wasmtime 48.0.8".into()),
         },
         cold_start: ColdStart {
-            fused: latencies(40_000.0),
+            fused: latencies(30_000.0),
             process_spawn: latencies(10_000_000.0),
             unshare: Some(latencies(20_000_000.0)),
         },
@@ -191,12 +191,12 @@ fn host_profile() -> HostProfile {
                 ("access log and guest stderr", 400),
                 ("instantiation", 1600),
                 ("teardown: dropping the store, resetting slots", 1200),
-                ("guest: JIT code and the host calls it makes", 2000),
+                ("guest: JIT code and the host calls it makes", 3640),
                 (
                     "contexts: store, WASI and HTTP contexts, request resources",
                     160,
                 ),
-                ("hyper: HTTP/1.1 parsing and writing", 2640),
+                ("hyper: HTTP/1.1 parsing and writing", 1000),
             ]),
             minor_faults_per_request: 0.5,
         },
@@ -230,10 +230,10 @@ fn met(doc: &str, claim: &str) -> bool {
 #[allow(clippy::type_complexity)]
 fn misses() -> Vec<(&'static str, fn(&mut Results))> {
     vec![
-        ("cold start ≥ 100× faster than a process spawn", |r| {
-            r.cold_start.process_spawn.median_ns = 3_000_000.0
+        ("cold start ≥ 40× faster than a process spawn", |r| {
+            r.cold_start.process_spawn.median_ns = 1_000_000.0
         }),
-        ("cold start median ≤ 50 µs", |r| {
+        ("cold start median ≤ 35 µs", |r| {
             r.cold_start.fused.median_ns = 60_000.0
         }),
         (
@@ -248,12 +248,17 @@ fn misses() -> Vec<(&'static str, fn(&mut Results))> {
             |r| r.cross_call.add.loopback_http.median_ns = 3_000.0,
         ),
         (
-            "`fusebox serve` ≥ 2× the req/s of `wasmtime serve`",
+            "`fusebox serve` ≥ 2.5× the req/s of `wasmtime serve`",
             |r| r.throughput.load.wasmtime.as_mut().unwrap().rps = 6_000.0,
         ),
         (
-            "`fusebox serve` within 5× of the native server's req/s",
-            |r| r.throughput.load.native.rps = 60_000.0,
+            "`fusebox serve` within 8× of the native server's req/s (5×: the moonshot)",
+            |r| r.throughput.load.native.rps = 90_000.0,
+        ),
+        (
+            "host I/O: `fusebox serve`'s CPU per request outside the instance ≤ 2× the native \
+             server's CPU per request",
+            |r| r.breakdown.profile.as_mut().unwrap().fusebox.rows[5].samples = 3_000,
         ),
         ("fused artifact ≤ 256 KiB", |r| {
             r.size.artifact_bytes = 300 * 1024
@@ -300,7 +305,7 @@ fn every_goal_is_read_from_its_own_field() {
 
 #[test]
 fn a_goal_without_its_figure_says_why() {
-    let claim = "`fusebox serve` ≥ 2× the req/s of `wasmtime serve`";
+    let claim = "`fusebox serve` ≥ 2.5× the req/s of `wasmtime serve`";
     let mut results = all_met();
     results.throughput.load.wasmtime = None;
     let doc = render(&results);
@@ -311,7 +316,7 @@ fn a_goal_without_its_figure_says_why() {
 
 #[test]
 fn the_throughput_goals_read_wrk_when_it_ran() {
-    let claim = "`fusebox serve` ≥ 2× the req/s of `wasmtime serve`";
+    let claim = "`fusebox serve` ≥ 2.5× the req/s of `wasmtime serve`";
     let mut results = all_met();
     // The load client's mix says 1.25×, wrk's authenticated /v1/add 2.5×.
     results.throughput.load.wasmtime.as_mut().unwrap().rps = 8_000.0;
@@ -334,7 +339,7 @@ fn the_throughput_goals_read_wrk_when_it_ran() {
     assert_eq!(
         row(
             &doc,
-            "`fusebox serve` within 5× of the native server's req/s"
+            "`fusebox serve` within 8× of the native server's req/s (5×: the moonshot)"
         ),
         " 4.5× slower | met |"
     );
@@ -396,7 +401,7 @@ fn sections_render_their_figures() {
     ] {
         assert!(doc.contains(&format!("\n{heading}\n")), "{heading}");
     }
-    assert!(doc.contains("| fused instance | 40.0 µs | 60.0 µs | 1000 | 1.0× |"));
+    assert!(doc.contains("| fused instance | 30.0 µs | 45.0 µs | 1000 | 1.0× |"));
     assert!(
         doc.contains(
             "| native hyper server | 600000 | 40000 | 0.20 ms | 0.40 ms | 0 | 0 | 4.00× |"
@@ -454,9 +459,9 @@ fn the_host_profile_gives_each_row_per_request_and_what_lies_outside_the_instanc
     assert!(doc.contains("| instantiation | 20.0 | 20% |"));
     assert!(doc.contains("| **server CPU per request** | **100.0** | 100% |"));
     assert!(doc.contains("| **server CPU per request** | **12.5** | 100% |"));
-    // Outside the instance: the log and hyper rows, 38 µs, against 12.5 µs native.
+    // Outside the instance: the log and hyper rows, 17.5 µs, against 12.5 µs native.
     assert!(
-        doc.contains("spends 38.0 µs of CPU per request, 3.0×"),
+        doc.contains("spends 17.5 µs of CPU per request, 1.4×"),
         "{doc}"
     );
     assert!(doc.contains("**Core instances per request: 31**, of 12 core modules in 4"));
