@@ -425,8 +425,8 @@ fn polyglot(doc: &mut String, p: &Polyglot, goals: &[Goal]) -> Written {
     )?;
     writeln!(
         doc,
-        "| artifact | size | compile | requests | p50 | p99 | req/s | wrong | errors |\n\
-         |---|---|---|---|---|---|---|---|---|"
+        "| artifact | size | compile | requests | p50 | p99 | req/s | wrong | errors | minor faults per request |\n\
+         |---|---|---|---|---|---|---|---|---|---|"
     )?;
     for (name, run) in [
         ("all-Rust (`fusebox.toml`)", &p.rust),
@@ -435,7 +435,7 @@ fn polyglot(doc: &mut String, p: &Polyglot, goals: &[Goal]) -> Written {
         let l = &run.load;
         writeln!(
             doc,
-            "| {name} | {:.1} MiB | {:.2} s | {} | {:.3} ms | {:.3} ms | {:.0} | {} | {} |",
+            "| {name} | {:.1} MiB | {:.2} s | {} | {:.3} ms | {:.3} ms | {:.0} | {} | {} | {} |",
             run.bytes as f64 / (1 << 20) as f64,
             run.compile_s,
             l.requests,
@@ -443,9 +443,19 @@ fn polyglot(doc: &mut String, p: &Polyglot, goals: &[Goal]) -> Written {
             l.p99_ms,
             l.rps,
             l.wrong,
-            l.errors
+            l.errors,
+            run.minor_faults_per_request
+                .map_or("—".to_owned(), |faults| format!("{faults:.2}"))
         )?;
     }
+    writeln!(
+        doc,
+        "\nMinor faults are `fusebox serve`'s, from `/proc/PID/stat` over the load: a page \
+         of a slot that was released instead of reset would be faulted back in by the next \
+         request. wasmtime's `PAGEMAP_SCAN` reset copies back up to 32 dirty regions per \
+         memory, within the 1 MiB kept resident, and releases the rest (wasmtime 48, \
+         `pagemap.rs`)."
+    )?;
     writeln!(doc)?;
     goals_table(doc, goals, Table::Polyglot)?;
     // The analysis (from profiling), while the goals stand missed.

@@ -342,6 +342,10 @@ pub struct PolyglotRun {
     pub compile_s: f64,
     /// `POST /v1/add` on one connection, served by `fusebox serve`.
     pub load: Load,
+    /// The minor page faults `fusebox serve` took per request of that load. Absent from
+    /// runs before it was counted.
+    #[serde(default)]
+    pub minor_faults_per_request: Option<f64>,
 }
 
 /// Where a request's time goes, for the two routes.

@@ -58,15 +58,18 @@ fn run(bench: &Bench, path: &str, addr: &str, args: &[&str]) -> anyhow::Result<P
 
     let mut serve = bench.fusebox_serve(Some(0), Path::new(path), addr);
     serve.arg("--cache-dir").arg(&cache).args(args);
-    let _server = process::start("fusebox serve", serve, addr, Duration::from_secs(120))?;
+    let server = process::start("fusebox serve", serve, addr, Duration::from_secs(120))?;
     eprintln!(
         "bench: {path}, POST /v1/add on one connection for {} s",
         bench.seconds
     );
+    let faults = server.minor_faults()?;
     let load = throughput::load(bench, addr, &["--mix", "add", "--connections", "1"])?;
+    let faults = server.minor_faults()? - faults;
     Ok(PolyglotRun {
         bytes: bytes.len() as u64,
         compile_s: compile.as_secs_f64(),
+        minor_faults_per_request: Some(faults as f64 / load.requests.max(1) as f64),
         load,
     })
 }

@@ -15,6 +15,15 @@ impl Guard {
     pub fn pid(&self) -> u32 {
         self.0.id()
     }
+
+    /// The minor page faults the child has taken so far: field 10 of `/proc/PID/stat`.
+    pub fn minor_faults(&self) -> anyhow::Result<u64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid()))?;
+        // The command name, field 2, is in parentheses and may hold spaces.
+        let after_name = stat.rsplit_once(')').context("/proc/PID/stat")?.1;
+        let field = after_name.split_whitespace().nth(7).context("minflt")?;
+        Ok(field.parse()?)
+    }
 }
 
 impl Drop for Guard {

@@ -147,7 +147,7 @@ fn record(
     throughput::wrk(addr, script, 2)?;
     let data = fusebox_bench::record::dir().join("host-profile.data");
     let pid = server.pid().to_string();
-    let faults_before = minor_faults(&pid)?;
+    let faults_before = server.minor_faults()?;
     let perf = Command::new("perf")
         .args(["record", "-q", "-F", &FREQUENCY_HZ.to_string()])
         .args(["--call-graph", "dwarf,16384", "-p", &pid, "-o"])
@@ -163,7 +163,7 @@ fn record(
     if !recorded.status.success() {
         bail!("perf record of {name} failed");
     }
-    let faults = minor_faults(&pid)? - faults_before;
+    let faults = server.minor_faults()? - faults_before;
     drop(server);
     eprintln!("bench: reading the profile of {name}");
     let script_out = Command::new("perf")
@@ -182,15 +182,6 @@ fn record(
         rows: counts,
         minor_faults_per_request: faults as f64 / requests,
     })
-}
-
-/// The server's minor page faults so far, field 10 of `/proc/PID/stat`.
-fn minor_faults(pid: &str) -> anyhow::Result<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
-    // The command name, field 2, is in parentheses and may hold spaces.
-    let after_name = stat.rsplit_once(')').context("/proc/PID/stat")?.1;
-    let field = after_name.split_whitespace().nth(7).context("minflt")?;
-    Ok(field.parse()?)
 }
 
 /// Count `perf script` stacks (`-F ip,sym,dso`: one `ADDRESS SYMBOL (FILE)` line per

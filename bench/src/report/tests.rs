@@ -134,17 +134,20 @@ fn all_met() -> Results {
                 bytes: 200 * 1024,
                 compile_s: 0.2,
                 load: load(4_000.0, 0.25),
+                minor_faults_per_request: Some(0.0),
             },
             python: PolyglotRun {
                 bytes: 18 << 20,
                 compile_s: 8.4,
                 load: load(2_400.0, 0.4),
+                minor_faults_per_request: None,
             },
         },
         wasi_0_3: Some(PolyglotRun {
             bytes: 336 * 1024,
             compile_s: 0.3,
             load: load(3_000.0, 0.33),
+            minor_faults_per_request: Some(0.0),
         }),
         breakdown: Breakdown {
             requests: 20_000,
