@@ -15,6 +15,12 @@ use std::time::Duration;
 
 /// Run the comparison and print it as a markdown table.
 pub fn run(baseline: &Path, candidate: &Path, rounds: usize) -> anyhow::Result<()> {
+    anyhow::ensure!(rounds > 0, "ROUNDS must be at least 1");
+    // Relative paths are the caller's: resolve them before moving to the workspace root.
+    let (baseline, candidate) = (
+        &std::path::absolute(baseline)?,
+        &std::path::absolute(candidate)?,
+    );
     process::raise_fd_limit();
     std::env::set_current_dir(fusebox_bench::root())?;
     let bench = Bench::new(false)?;
@@ -53,9 +59,12 @@ pub fn run(baseline: &Path, candidate: &Path, rounds: usize) -> anyhow::Result<(
             this[1] / this[0]
         );
     }
+    // The median (of the two middle runs for an even count), the least and the most.
     let [baseline, candidate] = rps.map(|mut runs| {
         runs.sort_by(f64::total_cmp);
-        (runs[runs.len() / 2], runs[0], runs[runs.len() - 1])
+        let n = runs.len();
+        let median = (runs[(n - 1) / 2] + runs[n / 2]) / 2.0;
+        (median, runs[0], runs[n - 1])
     });
     println!(
         "| median (min–max) | {:.0} ({:.0}–{:.0}) | {:.0} ({:.0}–{:.0}) | {:.3} |",

@@ -163,6 +163,8 @@ fn record(
     if !recorded.status.success() {
         bail!("perf record of {name} failed");
     }
+    // Faults are counted over wrk's whole run, so per request of that run; samples over
+    // perf's SECONDS, so per request of those (`ServerProfile::us_per_request`).
     let faults = server.minor_faults()? - faults_before;
     drop(server);
     eprintln!("bench: reading the profile of {name}");

@@ -144,18 +144,25 @@ fn a_config_value_reaches_the_component_and_never_the_logs() {
         r#"{"a":6,"b":7}"#,
     );
     assert_eq!(status_of(stream), 200);
+    // One JSON access-log line per request on stdout, written by the server's thread
+    // once it has nothing else to do (crates/runtime/src/log.rs).
+    let (send, stdout_lines) = mpsc::channel();
+    let pipe = server.child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+            let _ = send.send(line);
+        }
+    });
+    let first = stdout_lines
+        .recv_timeout(Duration::from_secs(10))
+        .expect("an access line");
     server.child.kill().unwrap();
     let _ = server.child.wait();
-    // One JSON access-log line per request on stdout.
-    let mut stdout = String::new();
-    server
-        .child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .unwrap();
-    let line: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+    let stdout = std::iter::once(first.clone())
+        .chain(stdout_lines.try_iter())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let line: serde_json::Value = serde_json::from_str(&first).unwrap();
     assert_eq!(line["path"], "/v1/multiply");
     assert_eq!(line["status"], 200);
     assert!(line["instance_us"].as_u64().is_some());

@@ -3,14 +3,22 @@
 //!
 //! Each line is formatted straight into bytes, with no `serde_json::Value` in between, and
 //! a guest line that is JSON already (the fused logger's are) is spliced in as it is,
-//! once a parser has checked it, instead of being parsed into a tree and written again.
+//! once a strict parser has checked it (numbers in range, no lone surrogates), instead of
+//! being parsed into a tree and written again.
 //!
 //! A `fusebox serve` thread ([`crate::server::serve_per_core`]) buffers its lines and
-//! writes them when it goes idle (tokio's `on_thread_park`), when they pass
-//! [`FLUSH_BYTES`], or when the oldest has waited [`FLUSH_AGE`]; then a busy thread makes
-//! one `write` per stream for many requests, where it made two per request. nginx's
-//! `access_log … buffer=` does the same. Any other thread writes each line at once.
-//! Measured side by side with wrk in `docs/benchmarks.md` (the levers table).
+//! writes them when it goes idle (tokio's `on_thread_park`), when it ends (even by a
+//! panic), when they pass [`FLUSH_BYTES`], or when a line arrives after the oldest has
+//! waited [`FLUSH_AGE`]. A busy thread then makes one `write` per stream for many
+//! requests, where it made two per request; nginx's `access_log … buffer=` does the same.
+//! The price: a process killed outright (SIGKILL, the OOM killer) loses what its threads
+//! held, at most the lines since each last went idle. A SIGTERM drains and loses nothing.
+//! Any other thread writes each line at once. Measured side by side with wrk: the levers
+//! table in `docs/benchmarks.md`.
+//!
+//! Lines are written in whole-line chunks of at most [`PIPE_BUF`] bytes, which a pipe
+//! writes atomically: with stdout and stderr sent to one pipe (`2>&1`), two threads'
+//! lines never interleave mid-line.
 
 use std::cell::RefCell;
 use std::io::Write;
@@ -18,9 +26,11 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// A buffering thread writes once its lines for one stream pass this many bytes.
 pub const FLUSH_BYTES: usize = 32 * 1024;
-/// A buffering thread writes its lines once the oldest has waited this long, even if the
-/// thread never goes idle.
+/// A buffering thread writes its lines when a line arrives after the oldest has waited
+/// this long (as well as whenever the thread goes idle).
 pub const FLUSH_AGE: Duration = Duration::from_millis(100);
+/// The most a `write` to a pipe carries atomically on Linux (POSIX's `PIPE_BUF`).
+pub const PIPE_BUF: usize = 4096;
 
 /// Where a line goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +45,23 @@ struct Buffered {
     stdout: Vec<u8>,
     stderr: Vec<u8>,
     oldest: Option<Instant>,
+}
+
+impl Buffered {
+    /// Write both streams' lines.
+    fn write(&mut self) {
+        write_out(Stream::Stdout, &mut self.stdout);
+        write_out(Stream::Stderr, &mut self.stderr);
+        self.oldest = None;
+    }
+}
+
+impl Drop for Buffered {
+    /// A thread's buffer goes when the thread ends, by a return or a panic: its lines go
+    /// out then.
+    fn drop(&mut self) {
+        self.write();
+    }
 }
 
 thread_local! {
@@ -52,9 +79,7 @@ pub(crate) fn buffer_this_thread() {
 pub(crate) fn flush() {
     BUFFERED.with_borrow_mut(|buffered| {
         if let Some(buffered) = buffered {
-            write_out(Stream::Stdout, &mut buffered.stdout);
-            write_out(Stream::Stderr, &mut buffered.stderr);
-            buffered.oldest = None;
+            buffered.write();
         }
     });
 }
@@ -78,9 +103,7 @@ fn emit(stream: Stream, format: impl FnOnce(&mut Vec<u8>)) {
         };
         format(lines);
         if lines.len() >= FLUSH_BYTES || now.duration_since(oldest) >= FLUSH_AGE {
-            write_out(Stream::Stdout, &mut buffered.stdout);
-            write_out(Stream::Stderr, &mut buffered.stderr);
-            buffered.oldest = None;
+            buffered.write();
         }
     });
     if let Some(format) = format {
@@ -90,21 +113,44 @@ fn emit(stream: Stream, format: impl FnOnce(&mut Vec<u8>)) {
     }
 }
 
-/// Write `lines` to `stream` with one `write_all` (stdout and stderr are locked for it,
-/// so lines from two threads never interleave), and empty it.
+/// Write `lines` (whole lines) to `stream`, and empty it: in chunks of whole lines of at
+/// most [`PIPE_BUF`] bytes (a longer line alone), each with one `write_all`.
 fn write_out(stream: Stream, lines: &mut Vec<u8>) {
-    if lines.is_empty() {
-        return;
+    for chunk in line_chunks(lines) {
+        #[cfg(not(test))]
+        let _ = match stream {
+            Stream::Stdout => std::io::stdout().lock().write_all(chunk),
+            Stream::Stderr => std::io::stderr().lock().write_all(chunk),
+        };
+        // The tests read what would have been written, and keep the test output clean.
+        #[cfg(test)]
+        tests::WRITTEN.with_borrow_mut(|written| written.push((stream, chunk.to_vec())));
     }
-    #[cfg(not(test))]
-    let _ = match stream {
-        Stream::Stdout => std::io::stdout().lock().write_all(lines),
-        Stream::Stderr => std::io::stderr().lock().write_all(lines),
-    };
-    // The tests read what would have been written, and keep the test output clean.
-    #[cfg(test)]
-    tests::WRITTEN.with_borrow_mut(|written| written.push((stream, lines.clone())));
     lines.clear();
+}
+
+/// `lines` cut after newlines into chunks of at most [`PIPE_BUF`] bytes; a line longer
+/// than that is a chunk of its own.
+fn line_chunks(lines: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = lines;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let window = &rest[..rest.len().min(PIPE_BUF)];
+        let end = match window.iter().rposition(|&b| b == b'\n') {
+            Some(newline) if rest.len() > PIPE_BUF => newline + 1,
+            _ if rest.len() <= PIPE_BUF => rest.len(),
+            // The first line alone is longer than PIPE_BUF.
+            _ => rest
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(rest.len(), |n| n + 1),
+        };
+        let (chunk, after) = rest.split_at(end);
+        rest = after;
+        Some(chunk)
+    })
 }
 
 /// One request's access line, as [`access`] writes it.
@@ -173,9 +219,10 @@ pub(crate) fn guest_stderr(request_id: u64, stderr: &[u8]) {
 fn write_guest_stderr(out: &mut Vec<u8>, request_id: u64, stderr: &[u8]) {
     for line in String::from_utf8_lossy(stderr).lines() {
         let _ = write!(out, "{{\"request_id\":{request_id},\"guest\":");
-        // Checked by a parser, so the line goes in as it is only if it is one JSON value.
-        match serde_json::from_str::<&serde_json::value::RawValue>(line) {
-            Ok(json) => out.extend_from_slice(json.get().as_bytes()),
+        // Checked by a strict parser, so the line goes in as it is only if it is one JSON
+        // value that any JSON reader takes.
+        match serde_json::from_str::<Strict>(line) {
+            Ok(Strict) => out.extend_from_slice(line.trim().as_bytes()),
             Err(_) => json_string(out, line),
         }
         out.extend_from_slice(b"}\n");
@@ -191,6 +238,61 @@ pub fn event(event: &str, message: &str) {
         json_string(out, message);
         out.extend_from_slice(b"}\n");
     });
+}
+
+/// Any one JSON value, read strictly and kept nowhere: numbers must fit an `f64`, and
+/// strings be valid Unicode (no lone surrogate escapes). serde's `IgnoredAny` skips
+/// values without those checks; a line it passed could still break a log reader.
+struct Strict;
+
+impl<'de> serde::Deserialize<'de> for Strict {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(StrictVisitor)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Strict;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Strict, E> {
+        Ok(Strict)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Strict, E> {
+        Ok(Strict)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Strict, E> {
+        Ok(Strict)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Strict, E> {
+        Ok(Strict)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Strict, E> {
+        Ok(Strict)
+    }
+
+    fn visit_unit<E>(self) -> Result<Strict, E> {
+        Ok(Strict)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Strict, A::Error> {
+        while seq.next_element::<Strict>()?.is_some() {}
+        Ok(Strict)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Strict, A::Error> {
+        while map.next_entry::<Strict, Strict>()?.is_some() {}
+        Ok(Strict)
+    }
 }
 
 /// `text` as a JSON string, quoted and escaped.
@@ -247,7 +349,7 @@ mod tests {
 
     #[test]
     fn a_guest_json_line_is_kept_and_any_other_line_becomes_a_string() {
-        let stderr = b"{\"level\":\"info\",\"msg\":\"added\"}\nplain \"text\"\n{\"open\":\n[1,2] [3]\n\xff\n";
+        let stderr = b"{\"level\":\"info\",\"msg\":\"added\"}\nplain \"text\"\n{\"open\":\n[1,2] [3]\n\xff\n  {\"padded\": true}  \r\n{\"big\":666E666}\n\"\\ud800\"\n";
         let mut out = Vec::new();
         write_guest_stderr(&mut out, 9, stderr);
         let lines: Vec<_> = out
@@ -267,6 +369,9 @@ mod tests {
                 "{\"open\":".into(),
                 "[1,2] [3]".into(),
                 "\u{fffd}".into(),
+                serde_json::json!({"padded": true}),
+                "{\"big\":666E666}".into(),
+                "\"\\ud800\"".into(),
             ]
         );
     }
@@ -310,5 +415,20 @@ mod tests {
         })
         .join()
         .unwrap();
+    }
+
+    #[test]
+    fn lines_are_written_in_whole_line_chunks_a_pipe_takes_atomically() {
+        let line = |n: usize| {
+            let mut line = vec![b'x'; n - 1];
+            line.push(b'\n');
+            line
+        };
+        let lines: Vec<u8> = [line(1000), line(1000), line(3000), line(5000), line(10)].concat();
+        let chunks: Vec<&[u8]> = line_chunks(&lines).collect();
+        let sizes: Vec<usize> = chunks.iter().map(|chunk| chunk.len()).collect();
+        assert_eq!(sizes, [2000, 3000, 5000, 10]);
+        assert!(chunks.iter().all(|chunk| chunk.ends_with(b"\n")));
+        assert_eq!(chunks.concat(), lines);
     }
 }
