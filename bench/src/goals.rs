@@ -55,7 +55,7 @@ impl std::fmt::Display for Missing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Missing::WasmtimeCli => f.write_str("no wasmtime-cli"),
-            Missing::Profile => f.write_str("not profiled (a quick run, or no perf)"),
+            Missing::Profile => f.write_str("not profiled: a quick run, or no perf"),
         }
     }
 }

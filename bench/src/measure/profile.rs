@@ -271,4 +271,32 @@ mod tests {
             "an unnamed frame in a file is not guest code"
         );
     }
+
+    #[test]
+    fn jit_frames_named_by_a_perf_map_are_guest_code_and_the_native_rows_hold() {
+        let text = "\
+\t7f0000001000 [unknown] (/tmp/perf-4242.map)
+\t 1d2caff fusebox_runtime::runtime::Runtime::run_p2 (/x/fusebox)
+";
+        let rows = classify(text, FUSEBOX_ROWS);
+        assert_eq!(rows[3].row, "guest: JIT code and the host calls it makes");
+        assert_eq!(rows[3].samples, 1);
+
+        let native = "\
+\t  a1 sha2::sha256::compress256 (/x/native-server)
+\t  a2 fusebox_bench::native::respond (/x/native-server)
+\t  a3 hyper::proto::h1::dispatch::Dispatcher::poll_read (/x/native-server)
+\t  a4 native_server::main (/x/native-server)
+
+\t  b1 hyper::proto::h1::role::encode_headers (/x/native-server)
+\t  b4 native_server::main (/x/native-server)
+
+\t  c1 tokio::runtime::scheduler::current_thread::Context::park (/x/native-server)
+\t  c4 native_server::main (/x/native-server)
+";
+        let rows = classify(native, NATIVE_ROWS);
+        let samples: Vec<u64> = rows.iter().map(|row| row.samples).collect();
+        // socket, handler, hyper, tokio, other: `main` alone puts nothing in the handler.
+        assert_eq!(samples, [0, 1, 1, 1, 0]);
+    }
 }

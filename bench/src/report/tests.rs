@@ -470,5 +470,14 @@ fn the_host_profile_gives_each_row_per_request_and_what_lies_outside_the_instanc
     assert!(doc.contains("**Core instances per request: 31**, of 12 core modules in 4"));
     let mut without = all_met();
     without.breakdown.profile = None;
-    assert!(!render(&without).contains("by `perf`"));
+    let doc = render(&without);
+    assert!(!doc.contains("by `perf`"));
+    assert_eq!(
+        row(
+            &doc,
+            "host I/O: `fusebox serve`'s CPU per request outside the instance ≤ 2× the native \
+             server's CPU per request"
+        ),
+        " not measured (not profiled: a quick run, or no perf) | — |"
+    );
 }
