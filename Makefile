@@ -77,7 +77,7 @@ compose-polyglot: tools bindings fusebox $(PY_CALCULATOR)
 # calculator's source line, which names the calculator in C.
 C_CALCULATOR := target/guests/c/calculator_c.wasm
 
-$(C_CALCULATOR): $(wildcard components/calculator-c/*.[ch] components/calculator-c/*/*.[ch]) components/calculator-c/build.sh $(shell find wit -name '*.wit')
+$(C_CALCULATOR): $(wildcard components/calculator-c/*.[ch] components/calculator-c/*/*.[ch] components/c-runtime/*.c components/c-runtime/*/*.h components/c-runtime/component.sh) components/calculator-c/build.sh $(shell find wit -name '*.wit')
 	scripts/ensure-c.sh
 	components/calculator-c/build.sh $@
 
@@ -86,11 +86,18 @@ $(C_CALCULATOR): $(wildcard components/calculator-c/*.[ch] components/calculator
 compose-c: tools bindings fusebox $(C_CALCULATOR)
 	$(FUSEBOX) compose --manifest examples/c/fusebox.toml --out target/fusebox/service-c.wasm
 
+# The C logger, on the same freestanding runtime as the C calculator (components/c-runtime).
+C_LOGGER := target/guests/c/logger_c.wasm
+
+$(C_LOGGER): $(wildcard components/logger-c/*.[ch] components/logger-c/*/*.[ch] components/c-runtime/*.c components/c-runtime/*/*.h components/c-runtime/component.sh) components/logger-c/build.sh $(shell find wit -name '*.wit')
+	scripts/ensure-c.sh
+	components/logger-c/build.sh $@
+
 # The Zig composition: examples/zig/fusebox.toml differs from fusebox.toml only in the
 # calculator's source line, which names the calculator in Zig (on the C bindings).
 ZIG_CALCULATOR := target/guests/zig/calculator_zig.wasm
 
-$(ZIG_CALCULATOR): $(wildcard components/calculator-zig/*.zig components/calculator-c/bindings/*) components/calculator-zig/build.sh $(shell find wit -name '*.wit')
+$(ZIG_CALCULATOR): $(wildcard components/calculator-zig/*.zig components/calculator-c/bindings/* components/c-runtime/*/*.h) components/calculator-zig/build.sh $(shell find wit -name '*.wit')
 	scripts/ensure-zig.sh
 	scripts/ensure-c.sh
 	components/calculator-zig/build.sh $@
@@ -99,6 +106,11 @@ $(ZIG_CALCULATOR): $(wildcard components/calculator-zig/*.zig components/calcula
 ## The same artifact with the calculator in Zig (freestanding, on the C bindings): target/fusebox/service-zig.wasm.
 compose-zig: tools bindings fusebox $(ZIG_CALCULATOR)
 	$(FUSEBOX) compose --manifest examples/zig/fusebox.toml --out target/fusebox/service-zig.wasm
+
+.PHONY: compose-mixed
+## One artifact in three languages: the logger in C, the calculator in Zig, the rest in Rust: target/fusebox/service-mixed.wasm.
+compose-mixed: tools bindings fusebox $(C_LOGGER) $(ZIG_CALCULATOR)
+	$(FUSEBOX) compose --manifest examples/mixed/fusebox.toml --out target/fusebox/service-mixed.wasm
 
 # The JavaScript composition: examples/js/fusebox.toml differs from fusebox.toml in the
 # calculator's source line, and one `deny` line for the imports componentize-js adds.
@@ -216,6 +228,7 @@ test: tools python node c zig lint check
 	scripts/ensure-registry.sh
 	python3 -m unittest discover --start-directory components/calculator-py
 	components/calculator-c/build.sh --test
+	components/logger-c/build.sh --test
 	components/calculator-zig/build.sh --test
 	target/npm/node_modules/.bin/node --test components/calculator-js/test_arithmetic.js
 	scripts/check-deploy.sh

@@ -102,7 +102,7 @@ fn main() {
             path.display().to_string()
         ));
     }
-    // The calculators in other languages, each built by its own script with its own
+    // The components in other languages, each built by its own script with its own
     // toolchain, which `make test` installs first (`make python`, `make c`, `make zig`,
     // `make node`).
     let have = |tool: &str| {
@@ -115,7 +115,7 @@ fn main() {
     let script = |path: &str| Command::new(workspace.join(path));
     let foreign = [
         Foreign {
-            name: "Python",
+            name: "Python calculator",
             constant: "CALCULATOR_PY",
             file: "python/calculator_py.wasm",
             toolchain: "componentize-py, in target/py (`make python`)",
@@ -123,7 +123,7 @@ fn main() {
             build: script("components/calculator-py/build.sh"),
         },
         Foreign {
-            name: "C",
+            name: "C calculator",
             constant: "CALCULATOR_C",
             file: "c/calculator_c.wasm",
             toolchain: "clang-19 and wasm-tools (`make c`)",
@@ -131,7 +131,15 @@ fn main() {
             build: script("components/calculator-c/build.sh"),
         },
         Foreign {
-            name: "Zig",
+            name: "C logger",
+            constant: "LOGGER_C",
+            file: "c/logger_c.wasm",
+            toolchain: "clang-19 and wasm-tools (`make c`)",
+            ready: have("clang-19") && have("wasm-tools"),
+            build: script("components/logger-c/build.sh"),
+        },
+        Foreign {
+            name: "Zig calculator",
             constant: "CALCULATOR_ZIG",
             file: "zig/calculator_zig.wasm",
             toolchain: "Zig in target/zig (`make zig`) and wasm-tools (`make c`)",
@@ -139,7 +147,7 @@ fn main() {
             build: script("components/calculator-zig/build.sh"),
         },
         Foreign {
-            name: "JavaScript",
+            name: "JavaScript calculator",
             constant: "CALCULATOR_JS",
             file: "js/calculator_js.wasm",
             toolchain: "componentize-js (`make node` puts it in target/npm)",
@@ -153,32 +161,32 @@ fn main() {
             },
         },
     ];
-    for mut calculator in foreign {
-        let out = target_dir.join(calculator.file);
-        if calculator.ready {
-            let status = calculator
+    for mut component in foreign {
+        let out = target_dir.join(component.file);
+        if component.ready {
+            let status = component
                 .build
                 .arg(&out)
                 .status()
-                .unwrap_or_else(|e| panic!("building the {} calculator: {e}", calculator.name));
+                .unwrap_or_else(|e| panic!("building the {}: {e}", component.name));
             assert!(
                 status.success(),
-                "building the {} calculator failed (see above)",
-                calculator.name
+                "building the {} failed (see above)",
+                component.name
             );
         } else {
             // A build left from before must not pass for a current one.
             let _ = std::fs::remove_file(&out);
             println!(
-                "cargo:warning=the {} calculator is not built: it needs {}, which `make \
-                 test` installs first; only the tests of its artifact fail",
-                calculator.name, calculator.toolchain
+                "cargo:warning=the {} is not built: it needs {}, which `make test` \
+                 installs first; only the tests of its artifact fail",
+                component.name, component.toolchain
             );
         }
         constants.push_str(&format!(
-            "/// The {} calculator, built by its own script.\npub const {}: &str = {:?};\n",
-            calculator.name,
-            calculator.constant,
+            "/// The {}, built by its own script.\npub const {}: &str = {:?};\n",
+            component.name,
+            component.constant,
             out.display().to_string()
         ));
     }
@@ -187,9 +195,9 @@ fn main() {
     std::fs::write(generated, constants).unwrap();
 }
 
-/// A calculator in another language, and how `build.rs` builds it.
+/// A component in another language, and how `build.rs` builds it.
 struct Foreign {
-    /// The language, for messages.
+    /// What it is, for messages: "C logger".
     name: &'static str,
     /// The constant its path is published as.
     constant: &'static str,

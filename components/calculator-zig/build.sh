@@ -31,10 +31,10 @@ work=$root/target/guests/zig/calculator
 mkdir -p "$work" "$(dirname "$out")"
 "$root/scripts/stage-wit.sh" calculator "$work/wit" logger
 
-"${zig[@]}" translate-c -target wasm32-freestanding -I"$cbind/include" -I"$cbind/bindings" \
+"${zig[@]}" translate-c -target wasm32-freestanding -I"$root/components/c-runtime/include" -I"$cbind/bindings" \
     "$cbind/bindings/calculator.h" > "$work/bindings.zig"
 "${zig[@]}" build-exe -target wasm32-freestanding -fno-entry -O ReleaseSmall \
-    -I"$cbind/include" -I"$cbind/bindings" "$cbind/bindings/calculator.c" \
+    -I"$root/components/c-runtime/include" -I"$cbind/bindings" "$cbind/bindings/calculator.c" \
     --dep bindings -Mroot="$here/calculator.zig" -Mbindings="$work/bindings.zig" \
     --cache-dir "$work/cache" --global-cache-dir "$root/target/zig/cache" \
     -femit-bin="$work/core.wasm"

@@ -97,18 +97,21 @@ pub enum Artifact {
     Zig,
     /// `examples/js/fusebox.toml`: the calculator in JavaScript.
     Js,
+    /// `examples/mixed/fusebox.toml`: the logger in C, the calculator in Zig.
+    Mixed,
     /// `examples/p3/fusebox.toml`: WASI 0.3, auth as middleware.
     P3,
 }
 
 impl Artifact {
     /// Every artifact, in the order reports list them.
-    pub const ALL: [Artifact; 6] = [
+    pub const ALL: [Artifact; 7] = [
         Artifact::Rust,
         Artifact::Polyglot,
         Artifact::C,
         Artifact::Zig,
         Artifact::Js,
+        Artifact::Mixed,
         Artifact::P3,
     ];
 
@@ -120,6 +123,7 @@ impl Artifact {
             Artifact::C => "examples/c/fusebox.toml",
             Artifact::Zig => "examples/zig/fusebox.toml",
             Artifact::Js => "examples/js/fusebox.toml",
+            Artifact::Mixed => "examples/mixed/fusebox.toml",
             Artifact::P3 => "examples/p3/fusebox.toml",
         }
     }
@@ -136,7 +140,7 @@ impl Artifact {
     /// The fused artifact, composed once per test binary from the components `build.rs`
     /// built (the other languages' calculators by their own scripts).
     pub fn fused(self) -> &'static fusebox_compose::Fused {
-        static FUSED: [OnceLock<fusebox_compose::Fused>; 6] = [const { OnceLock::new() }; 6];
+        static FUSED: [OnceLock<fusebox_compose::Fused>; 7] = [const { OnceLock::new() }; 7];
         let at = Artifact::ALL
             .iter()
             .position(|a| *a == self)
@@ -173,13 +177,14 @@ impl Artifact {
             Artifact::C => "examples/c (C calculator)",
             Artifact::Zig => "examples/zig (Zig calculator)",
             Artifact::Js => "examples/js (JavaScript calculator)",
+            Artifact::Mixed => "examples/mixed (C logger, Zig calculator)",
             Artifact::P3 => "examples/p3 (WASI 0.3)",
         }
     }
 }
 
 /// Define the tests in the body once per artifact (`mod rust`, `mod polyglot`, `mod c`,
-/// `mod zig`, `mod js`, `mod p3`), each with a
+/// `mod zig`, `mod js`, `mod mixed`, `mod p3`), each with a
 /// `const ARTIFACT: Artifact` naming the artifact to test, so that one suite runs
 /// unchanged against every composition. Items of the enclosing module are in scope.
 #[macro_export]
@@ -213,6 +218,12 @@ macro_rules! for_each_artifact {
             #[allow(unused_imports)]
             use super::*;
             const ARTIFACT: $crate::Artifact = $crate::Artifact::Js;
+            $($body)*
+        }
+        mod mixed {
+            #[allow(unused_imports)]
+            use super::*;
+            const ARTIFACT: $crate::Artifact = $crate::Artifact::Mixed;
             $($body)*
         }
         mod p3 {
@@ -382,7 +393,7 @@ impl TestHost {
 
     /// A host for `artifact` with [`TEST_KEY`] configured, made once per test binary.
     pub fn shared_for(artifact: Artifact) -> &'static TestHost {
-        static HOSTS: [OnceLock<TestHost>; 6] = [const { OnceLock::new() }; 6];
+        static HOSTS: [OnceLock<TestHost>; 7] = [const { OnceLock::new() }; 7];
         let at = Artifact::ALL
             .iter()
             .position(|a| *a == artifact)

@@ -348,6 +348,57 @@ fn the_c_calculator_is_freestanding_and_imports_only_the_logger() {
 }
 
 #[test]
+fn the_c_logger_is_freestanding_and_imports_what_the_rust_logger_does() {
+    // The same world as components/logger: the wall clock and stderr (with the wasi:io
+    // types stderr's stream comes with), and nothing from a C library or WASI preview 1.
+    let bytes = std::fs::read(components::LOGGER_C).unwrap();
+    let (imports, exports) = component_externs(&bytes).unwrap();
+    let (rust_imports, rust_exports) =
+        component_externs(&std::fs::read(components::LOGGER).unwrap()).unwrap();
+    let sorted = |mut names: Vec<String>| {
+        names.sort();
+        names
+    };
+    assert_eq!(sorted(imports), sorted(rust_imports));
+    assert_eq!(exports, rust_exports);
+    assert_eq!(exports, ["fusebox:logger/log@0.1.0"]);
+    assert!(bytes.len() < 16 * 1024, "{} bytes", bytes.len());
+}
+
+#[test]
+fn the_mixed_manifest_differs_only_in_two_source_lines_and_fuses_the_same_wiring() {
+    // Its header comment is its own; every other line is fusebox.toml's but the logger's
+    // and the calculator's sources.
+    let code = |text: &str| {
+        text.lines()
+            .filter(|line| !line.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let real = code(&fusebox_tests::manifest_text());
+    let mixed = code(
+        &std::fs::read_to_string(fusebox_tests::repo().join("examples/mixed/fusebox.toml"))
+            .unwrap(),
+    );
+    assert_eq!(
+        changed_lines(&real, &mixed),
+        [
+            (
+                r#"source = { crate = "logger" }"#,
+                r#"source = { path = "../../target/guests/c/logger_c.wasm" }"#
+            ),
+            (
+                r#"source = { crate = "calculator" }"#,
+                r#"source = { path = "../../target/guests/zig/calculator_zig.wasm" }"#
+            ),
+        ]
+    );
+    let mixed = Artifact::Mixed.fused();
+    assert_eq!(mixed.wiring_text(), fused().wiring_text());
+    assert_eq!(mixed.imports, fused().imports);
+}
+
+#[test]
 fn the_js_manifest_differs_in_the_calculator_source_and_its_deny_line() {
     let real = fusebox_tests::manifest_text();
     let js =

@@ -1,10 +1,11 @@
 /* The little the bindings need from a C library, for a freestanding build: malloc,
- * realloc, free, memcpy, memset, strlen and abort.
+ * realloc, free, memcpy, memset, strlen and abort. Shared by the C components
+ * (calculator-c, logger-c) and their headers in include/.
  *
  * Why not wasi-libc: Debian's is a 2022 WASI preview 1 snapshot, which would pull
- * preview 1 imports (and an adapter) into a component that needs no system interface at
- * all. The calculator's only import is the logger; freestanding, the component imports
- * exactly what its world declares.
+ * preview 1 imports (and an adapter) into a component. Freestanding, a component imports
+ * exactly what its world declares: the calculator only the logger, the logger only the
+ * clock and stderr.
  *
  * The allocator is a bump allocator on __heap_base: `free` returns nothing. That fits a
  * component instantiated per request, whose whole memory goes when the request ends, and
