@@ -254,7 +254,7 @@ stock-wasmtime:
 
 .PHONY: bench
 ## Every benchmark beside its baseline; writes docs/benchmarks.md and plots (~4 min once built).
-bench: compose compose-polyglot compose-p3
+bench: compose compose-polyglot compose-p3 compose-c compose-zig compose-js compose-mixed
 	@command -v wasmtime >/dev/null || { \
 		echo "bench: installing wasmtime-cli $(WASMTIME_CLI) for the wasmtime serve baseline (several minutes)"; \
 		time cargo install --locked wasmtime-cli@$(WASMTIME_CLI); }
@@ -262,7 +262,7 @@ bench: compose compose-polyglot compose-p3
 
 .PHONY: bench-quick
 ## The same benchmarks, shorter (under 2 min once built); report in target/fusebox/bench-quick/.
-bench-quick: compose compose-polyglot compose-p3
+bench-quick: compose compose-polyglot compose-p3 compose-c compose-zig compose-js compose-mixed
 	$(MAKE) --no-print-directory bench-run BENCH_QUICK=1
 
 .PHONY: bench-run

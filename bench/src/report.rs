@@ -420,7 +420,9 @@ fn polyglot(doc: &mut String, p: &Polyglot, goals: &[Goal]) -> Written {
          the host (`Runtime::new`, release build); and `POST /v1/add` (verify the token, \
          call the calculator) on release `fusebox serve`, pinned to core 0, from the load \
          client on core 1 with one keep-alive connection for {} s, every answer \
-         checked. A fresh instance serves each request, as always.\n",
+         checked. A fresh instance serves each request, as always. The rows after them \
+         are the other languages' artifacts (docs/polyglot.md), measured the same way \
+         in this run.\n",
         p.seconds
     )?;
     writeln!(
@@ -428,10 +430,12 @@ fn polyglot(doc: &mut String, p: &Polyglot, goals: &[Goal]) -> Written {
         "| artifact | size | compile | requests | p50 | p99 | req/s | wrong | errors | minor faults per request |\n\
          |---|---|---|---|---|---|---|---|---|---|"
     )?;
-    for (name, run) in [
+    let main = [
         ("all-Rust (`fusebox.toml`)", &p.rust),
         ("polyglot (`examples/polyglot/fusebox.toml`)", &p.python),
-    ] {
+    ];
+    let others = p.others.iter().map(|(label, run)| (label.as_str(), run));
+    for (name, run) in main.into_iter().chain(others) {
         let l = &run.load;
         writeln!(
             doc,

@@ -331,6 +331,10 @@ pub struct Polyglot {
     pub rust: PolyglotRun,
     /// The polyglot artifact (`examples/polyglot/fusebox.toml`).
     pub python: PolyglotRun,
+    /// The other languages' artifacts, measured the same way: the label (its manifest),
+    /// and the run. Absent from runs before they were measured.
+    #[serde(default)]
+    pub others: Vec<(String, PolyglotRun)>,
 }
 
 /// One artifact of the polyglot comparison.

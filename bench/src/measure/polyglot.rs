@@ -11,17 +11,46 @@ use fusebox_runtime::runtime::{Runtime, RuntimeConfig};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// Measure both artifacts, one after the other.
+/// The other languages' artifacts, as `make bench` composes them: the label the report
+/// gives each, and its file.
+const OTHERS: [(&str, &str); 4] = [
+    (
+        "C calculator (`examples/c`)",
+        "target/fusebox/service-c.wasm",
+    ),
+    (
+        "Zig calculator (`examples/zig`)",
+        "target/fusebox/service-zig.wasm",
+    ),
+    (
+        "JavaScript calculator (`examples/js`)",
+        "target/fusebox/service-js.wasm",
+    ),
+    (
+        "C logger, Zig calculator (`examples/mixed`)",
+        "target/fusebox/service-mixed.wasm",
+    ),
+];
+
+/// Measure the all-Rust and Python artifacts, then the other languages', one after the
+/// other.
 pub fn measure(bench: &Bench) -> anyhow::Result<Polyglot> {
+    let rust = run(bench, "target/fusebox/service.wasm", "127.0.0.1:18191", &[])?;
+    let python = run(
+        bench,
+        "target/fusebox/service-polyglot.wasm",
+        "127.0.0.1:18192",
+        &[],
+    )?;
+    let mut others = Vec::new();
+    for (label, path) in OTHERS {
+        others.push((label.to_owned(), run(bench, path, "127.0.0.1:18194", &[])?));
+    }
     Ok(Polyglot {
         seconds: bench.seconds,
-        rust: run(bench, "target/fusebox/service.wasm", "127.0.0.1:18191", &[])?,
-        python: run(
-            bench,
-            "target/fusebox/service-polyglot.wasm",
-            "127.0.0.1:18192",
-            &[],
-        )?,
+        rust,
+        python,
+        others,
     })
 }
 
@@ -43,7 +72,7 @@ pub const P3_ROUTES: &str = "examples/p3/auth-routes";
 /// cache, with `args` beside the key, and load it.
 fn run(bench: &Bench, path: &str, addr: &str, args: &[&str]) -> anyhow::Result<PolyglotRun> {
     let bytes = std::fs::read(root().join(path))
-        .with_context(|| format!("{path}: run `make compose-polyglot compose-p3` first"))?;
+        .with_context(|| format!("{path}: run `make bench`'s compose targets first"))?;
     // A cold compile, into an empty cache that `fusebox serve` then starts from.
     let stem = Path::new(path).file_stem().context("an artifact file")?;
     let cache = record::dir().join("cache").join(stem);

@@ -142,6 +142,15 @@ fn all_met() -> Results {
                 load: load(2_400.0, 0.4),
                 minor_faults_per_request: None,
             },
+            others: vec![(
+                "C calculator (`examples/c`)".into(),
+                PolyglotRun {
+                    bytes: 190 * 1024,
+                    compile_s: 0.19,
+                    load: load(4_100.0, 0.24),
+                    minor_faults_per_request: Some(0.0),
+                },
+            )],
         },
         wasi_0_3: Some(PolyglotRun {
             bytes: 336 * 1024,
@@ -412,6 +421,9 @@ fn sections_render_their_figures() {
     );
     assert!(doc.contains("- `lto = false`: +102500 bytes (+50%)"));
     assert!(doc.contains("| 10000 | 1074.2 MiB | 103.0 KiB |"));
+    assert!(doc.contains(
+        "| C calculator (`examples/c`) | 0.2 MiB | 0.19 s | 61500 | 0.240 ms | 0.480 ms | 4100 | 0 | 0 | 0.00 |"
+    ), "{doc}");
     assert!(doc.contains(
         "| **in-process total** | **84.0 µs** | **52.0 µs** | **110.0 µs** | **70.0 µs** |"
     ));
