@@ -630,44 +630,9 @@ fn host_profile(doc: &mut String, p: &HostProfile, in_process_ns: f64) -> Writte
          to the server's CPU per request.\n",
         p.frequency_hz, p.seconds, fusebox.rps, native.rps
     )?;
-    writeln!(
-        doc,
-        "| `fusebox serve`: where the CPU goes | µs per request | share |\n|---|---|---|"
-    )?;
-    let share =
-        |server: &ServerProfile, samples: u64| 100.0 * samples as f64 / server.samples as f64;
-    for row in &fusebox.rows {
-        writeln!(
-            doc,
-            "| {} | {:.1} | {:.0}% |",
-            row.row,
-            fusebox.us_per_request(row.samples, p),
-            share(fusebox, row.samples)
-        )?;
-    }
-    let fusebox_total = fusebox.us_per_request(fusebox.samples, p);
-    writeln!(
-        doc,
-        "| **server CPU per request** | **{fusebox_total:.1}** | 100% |\n"
-    )?;
-    writeln!(
-        doc,
-        "| native server: where the CPU goes | µs per request | share |\n|---|---|---|"
-    )?;
-    for row in &native.rows {
-        writeln!(
-            doc,
-            "| {} | {:.1} | {:.0}% |",
-            row.row,
-            native.us_per_request(row.samples, p),
-            share(native, row.samples)
-        )?;
-    }
+    profile_table(doc, "`fusebox serve`", fusebox, p)?;
+    profile_table(doc, "native server", native, p)?;
     let native_total = native.us_per_request(native.samples, p);
-    writeln!(
-        doc,
-        "| **server CPU per request** | **{native_total:.1}** | 100% |\n"
-    )?;
     let outside = p.outside_instance_us();
     writeln!(
         doc,
@@ -685,6 +650,28 @@ fn host_profile(doc: &mut String, p: &HostProfile, in_process_ns: f64) -> Writte
         1e6 / native.rps,
         fusebox.minor_faults_per_request,
         native.minor_faults_per_request
+    )
+}
+
+/// One server's profile as a table: each row's CPU per request and share, then the total.
+fn profile_table(doc: &mut String, name: &str, server: &ServerProfile, p: &HostProfile) -> Written {
+    writeln!(
+        doc,
+        "| {name}: where the CPU goes | µs per request | share |\n|---|---|---|"
+    )?;
+    for row in &server.rows {
+        writeln!(
+            doc,
+            "| {} | {:.1} | {:.0}% |",
+            row.row,
+            server.us_per_request(row.samples, p),
+            100.0 * row.samples as f64 / server.samples as f64
+        )?;
+    }
+    writeln!(
+        doc,
+        "| **server CPU per request** | **{:.1}** | 100% |\n",
+        server.us_per_request(server.samples, p)
     )
 }
 
