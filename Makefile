@@ -64,7 +64,7 @@ compose: tools bindings fusebox
 PY_CALCULATOR := target/guests/python/calculator_py.wasm
 POLYGLOT := target/fusebox/service-polyglot.wasm
 
-$(PY_CALCULATOR): $(wildcard components/calculator-py/*.py) components/calculator-py/build.sh $(shell find wit -name '*.wit')
+$(PY_CALCULATOR): $(wildcard components/calculator-py/*.py) components/calculator-py/build.sh scripts/component-python.sh $(shell find wit -name '*.wit')
 	scripts/ensure-python.sh >/dev/null
 	components/calculator-py/build.sh $@
 
@@ -97,7 +97,7 @@ $(C_LOGGER): $(wildcard components/logger-c/*.[ch] components/logger-c/*/*.[ch] 
 # calculator's source line, which names the calculator in Zig (on the C bindings).
 ZIG_CALCULATOR := target/guests/zig/calculator_zig.wasm
 
-$(ZIG_CALCULATOR): $(wildcard components/calculator-zig/*.zig components/calculator-c/bindings/* components/c-runtime/*/*.h) components/calculator-zig/build.sh $(shell find wit -name '*.wit')
+$(ZIG_CALCULATOR): $(wildcard components/calculator-zig/*.zig components/calculator-c/bindings/* components/c-runtime/*/*.h) components/c-runtime/runtime.c components/calculator-zig/build.sh scripts/component-zig.sh $(shell find wit -name '*.wit')
 	scripts/ensure-zig.sh
 	scripts/ensure-c.sh
 	components/calculator-zig/build.sh $@
@@ -116,7 +116,7 @@ compose-mixed: tools bindings fusebox $(C_LOGGER) $(ZIG_CALCULATOR)
 # calculator's source line, and one `deny` line for the imports componentize-js adds.
 JS_CALCULATOR := target/guests/js/calculator_js.wasm
 
-$(JS_CALCULATOR): $(wildcard components/calculator-js/*.js components/calculator-js/*.mjs) $(shell find wit -name '*.wit')
+$(JS_CALCULATOR): $(wildcard components/calculator-js/*.js components/calculator-js/*.mjs) scripts/component-js.mjs $(shell find wit -name '*.wit')
 	scripts/ensure-node.sh >/dev/null
 	target/npm/node_modules/.bin/node components/calculator-js/build.mjs $@
 

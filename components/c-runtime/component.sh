@@ -2,7 +2,8 @@
 # component.sh DIR WORLD OUT SOURCE… [-- PACKAGE…]: build the C component in DIR, for
 # the world wit/WORLD, into OUT. Each C component's build.sh calls it.
 #
-#   SOURCE…   its C files, relative to DIR (the generated DIR/bindings/WORLD.c is added)
+#   SOURCE…   its C files, relative to DIR (the generated bindings are added: DIR/bindings/
+#             WORLD.c, with the world's name in snake_case, as wit-bindgen writes it)
 #   PACKAGE…  the fusebox packages its world imports (wit/PACKAGE), for the WIT staging
 #
 # Tools (scripts/ensure-c.sh installs them; this script installs nothing): clang-19 and
@@ -28,6 +29,7 @@ while (($#)) && [[ $1 != -- ]]; do sources+=("$dir/$1"); shift; done
 (($#)) && shift
 packages=("$@")
 name=$(basename "$dir")
+snake=${world//-/_}
 
 work=$root/target/guests/c/$world
 mkdir -p "$work" "$(dirname "$out")"
@@ -51,7 +53,7 @@ fi
     -ffreestanding -nostdlib -fno-builtin -I"$crt/include" -I"$dir/bindings" \
     -Wl,--no-entry -Wl,--strip-all \
     -o "$work/core.wasm" \
-    "$dir/bindings/$world.c" "${sources[@]}" "$crt/runtime.c"
+    "$dir/bindings/$snake.c" "${sources[@]}" "$crt/runtime.c"
 wasm-tools component embed "$wit" --world "$world" "$work/core.wasm" -o "$work/embedded.wasm"
 wasm-tools component new "$work/embedded.wasm" -o "$out.partial"
 mv "$out.partial" "$out"

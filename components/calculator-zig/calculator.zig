@@ -5,7 +5,8 @@
 //! the `bindings` module with `zig translate-c` (Zig 0.17 has no @cImport).
 //!
 //! The module is freestanding (wasm32-freestanding): no libc, no WASI. The little the
-//! C bindings need from a C library is at the end: a bump allocator and three functions.
+//! C bindings need from a C library (an allocator, `strlen`, `abort`) comes from the C
+//! components' runtime, components/c-runtime/runtime.c, which build.sh compiles in.
 const std = @import("std");
 const arithmetic = @import("arithmetic.zig");
 const c = @import("bindings");
@@ -74,47 +75,3 @@ export fn exports_fusebox_calculator_math_process_sequence(input: *c.calculator_
 /// The bindings reference the `*_component_type.o` wit-bindgen can write; build.sh
 /// embeds the world with `wasm-tools component embed` instead, so this stands in.
 export fn __component_type_object_force_link_calculator() void {}
-
-// The C library the bindings use. A bump allocator on __heap_base: `free` returns
-// nothing, which suits an instance that lives for one request (see
-// components/calculator-c/runtime.c, which this mirrors).
-extern const __heap_base: u8;
-const page = 65536;
-var heap_next: usize = 0;
-const header = 8;
-
-export fn malloc(size: usize) ?[*]u8 {
-    if (heap_next == 0) heap_next = std.mem.alignForward(usize, @intFromPtr(&__heap_base), 8);
-    const total = std.math.add(usize, header, size) catch return null;
-    const end = std.math.add(usize, heap_next, std.mem.alignForward(usize, total, 8)) catch return null;
-    const have = @wasmMemorySize(0) * page;
-    if (end > have) {
-        const pages = (end - have + page - 1) / page;
-        if (@wasmMemoryGrow(0, pages) < 0) return null;
-    }
-    const block: [*]u8 = @ptrFromInt(heap_next);
-    @as(*usize, @ptrCast(@alignCast(block))).* = size;
-    heap_next = end;
-    return block + header;
-}
-
-export fn free(ptr: ?[*]u8) void {
-    _ = ptr;
-}
-
-export fn realloc(ptr: ?[*]u8, size: usize) ?[*]u8 {
-    const old = ptr orelse return malloc(size);
-    const old_size = @as(*usize, @ptrCast(@alignCast(old - header))).*;
-    if (size <= old_size) return old;
-    const moved = malloc(size) orelse return null;
-    @memcpy(moved[0..old_size], old[0..old_size]);
-    return moved;
-}
-
-export fn strlen(s: [*:0]const u8) usize {
-    return std.mem.len(s);
-}
-
-export fn abort() noreturn {
-    @trap();
-}
