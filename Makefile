@@ -309,11 +309,11 @@ fmt:
 	cargo fmt --all
 
 .PHONY: new
-## Scaffold a component and its fusebox.toml section: make new NAME=rate-limiter [USES=other]
+## Scaffold a component and its fusebox.toml section: make new NAME=rate-limiter [USES=other | IN=python|js|c|zig]
 new: tools fusebox
-	@test -n "$(NAME)" || { echo "usage: make new NAME=kebab-case-name [USES=component]" >&2; exit 1; }
-	@scripts/ensure-tools.sh --cargo-component
-	$(FUSEBOX) new $(NAME) $(if $(USES),--uses $(USES))
+	@test -n "$(NAME)" || { echo "usage: make new NAME=kebab-case-name [USES=component | IN=python|js|c|zig]" >&2; exit 1; }
+	@$(if $(IN),true,scripts/ensure-tools.sh --cargo-component)
+	$(FUSEBOX) new $(NAME) $(if $(USES),--uses $(USES)) $(if $(IN),--lang $(IN))
 
 .PHONY: vendor-wit
 ## Re-vendor the wasi:* WIT into wit/deps at the versions pinned in scripts/vendor-wit.sh.

@@ -16,6 +16,14 @@
 //!
 //! The crate's `Cargo.toml` is the calculator's (for `--http`, http-service's), renamed,
 //! so that it names the same dependencies as every other component of its kind.
+//!
+//! With `--lang python|js|c|zig`, it scaffolds the same component in that language:
+//! the same WIT, then `components/<name>/` with the glue, the logic and its native unit
+//! test, and a build script that calls the language's shared build (`scripts/component-
+//! python.sh`, `scripts/component-js.mjs`, `components/c-runtime/component.sh`,
+//! `scripts/component-zig.sh`). Its manifest section names the `.wasm` the build writes.
+//! For C and Zig it also writes the C bindings of the world, generated in process by
+//! `wit-bindgen c` 0.63 (the crate), so that no generator has to be installed.
 
 use anyhow::{Context as _, bail, ensure};
 use std::path::{Path, PathBuf};
@@ -32,6 +40,9 @@ pub struct New {
     /// Scaffold a WASI 0.3 HTTP service (exports wasi:http/handler@0.3.0) instead.
     #[arg(long)]
     http: bool,
+    /// The language to write the component in.
+    #[arg(long, value_enum, default_value_t = Lang::Rust)]
+    lang: Lang,
     /// The workspace to scaffold in: it has `wit/`, `components/` and the manifest.
     #[arg(long, default_value = ".")]
     dir: PathBuf,
@@ -39,6 +50,116 @@ pub struct New {
     #[arg(long, default_value = "fusebox.toml")]
     manifest: PathBuf,
 }
+
+/// A language `fusebox new` scaffolds components in.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    /// A crate built by cargo-component, like components/calculator.
+    Rust,
+    /// componentize-py, like components/calculator-py.
+    Python,
+    /// componentize-js, like components/calculator-js.
+    Js,
+    /// clang, freestanding, like components/calculator-c.
+    C,
+    /// Zig, freestanding, on C bindings, like components/calculator-zig.
+    Zig,
+}
+
+impl Lang {
+    /// The templates of a language other than Rust.
+    fn foreign(self) -> Option<&'static Foreign> {
+        match self {
+            Lang::Rust => None,
+            Lang::Python => Some(&PYTHON),
+            Lang::Js => Some(&JS),
+            Lang::C => Some(&C),
+            Lang::Zig => Some(&ZIG),
+        }
+    }
+}
+
+/// The files of a component in a language other than Rust: each one's name in
+/// `components/<name>/` and its template, then its manifest section and how to build it.
+struct Foreign {
+    files: &'static [(&'static str, &'static str)],
+    manifest: &'static str,
+    build: &'static str,
+    test: &'static str,
+    /// Whether the component is built on C bindings of its world, in `bindings/`.
+    c_bindings: bool,
+}
+
+const PYTHON: Foreign = Foreign {
+    files: &[
+        ("app.py", include_str!("../../templates/python/app.py")),
+        ("logic.py", include_str!("../../templates/python/logic.py")),
+        (
+            "test_logic.py",
+            include_str!("../../templates/python/test_logic.py"),
+        ),
+        ("build.sh", include_str!("../../templates/python/build.sh")),
+    ],
+    manifest: include_str!("../../templates/python/manifest.toml"),
+    build: "components/{name}/build.sh",
+    test: "components/{name}/build.sh --test",
+    c_bindings: false,
+};
+
+const JS: Foreign = Foreign {
+    files: &[
+        (
+            "component.js",
+            include_str!("../../templates/js/component.js"),
+        ),
+        ("logic.js", include_str!("../../templates/js/logic.js")),
+        (
+            "test_logic.js",
+            include_str!("../../templates/js/test_logic.js"),
+        ),
+        ("build.mjs", include_str!("../../templates/js/build.mjs")),
+        (
+            "package.json",
+            include_str!("../../templates/js/package.json"),
+        ),
+    ],
+    manifest: include_str!("../../templates/js/manifest.toml"),
+    build: "target/npm/node_modules/.bin/node components/{name}/build.mjs",
+    test: "target/npm/node_modules/.bin/node --test components/{name}/test_logic.js",
+    c_bindings: false,
+};
+
+const C: Foreign = Foreign {
+    files: &[
+        ("component.c", include_str!("../../templates/c/component.c")),
+        ("logic.c", include_str!("../../templates/c/logic.c")),
+        ("logic.h", include_str!("../../templates/c/logic.h")),
+        (
+            "test_logic.c",
+            include_str!("../../templates/c/test_logic.c"),
+        ),
+        ("build.sh", include_str!("../../templates/c/build.sh")),
+    ],
+    manifest: include_str!("../../templates/c/manifest.toml"),
+    build: "components/{name}/build.sh",
+    test: "components/{name}/build.sh --test",
+    c_bindings: true,
+};
+
+const ZIG: Foreign = Foreign {
+    files: &[
+        (
+            "component.zig",
+            include_str!("../../templates/zig/component.zig"),
+        ),
+        ("logic.zig", include_str!("../../templates/zig/logic.zig")),
+        ("build.sh", include_str!("../../templates/zig/build.sh")),
+    ],
+    manifest: include_str!("../../templates/zig/manifest.toml"),
+    build: "components/{name}/build.sh",
+    test: "components/{name}/build.sh --test",
+    c_bindings: true,
+};
 
 /// The template the new crate's `Cargo.toml` is made from.
 const CALCULATOR_CARGO_TOML: &str = include_str!("../../../../components/calculator/Cargo.toml");
@@ -97,6 +218,13 @@ impl New {
             "{} already has a [components.{name}] section",
             manifest_path.display()
         );
+        if let Some(foreign) = self.lang.foreign() {
+            ensure!(
+                self.uses.is_none() && !self.http,
+                "--uses and --http scaffold Rust components only; leave out --lang"
+            );
+            return self.foreign(foreign, &manifest_path, &manifest, &crate_dir, &wit_dir);
+        }
         let version = match &self.uses {
             Some(uses) => Some(api_version(root, uses)?),
             None => None,
@@ -159,6 +287,116 @@ impl New {
         println!("  fuse it: fusebox compose (it warns while nothing imports from {name})");
         Ok(())
     }
+
+    /// Scaffold a component in a language other than Rust: its WIT, its directory, its
+    /// manifest section, and for C and Zig the bindings of its world.
+    fn foreign(
+        &self,
+        foreign: &Foreign,
+        manifest_path: &Path,
+        manifest: &str,
+        dir: &Path,
+        wit_dir: &Path,
+    ) -> anyhow::Result<()> {
+        let name = self.name.as_str();
+        let fill = |template: &str| {
+            fill(template, name, None)
+                .replace("{upper}", &name.replace('-', "_").to_uppercase())
+                .replace("{root}", &self.root_from_manifest())
+        };
+        let world = fill(RUST.world);
+        // The bindings are generated before anything is written: a world wit-bindgen
+        // refuses leaves no file behind.
+        let bindings = match foreign.c_bindings {
+            true => c_bindings(&self.dir.join("wit"), name, &world)?,
+            false => Vec::new(),
+        };
+        std::fs::create_dir_all(wit_dir)?;
+        write(&wit_dir.join("world.wit"), &world)?;
+        std::fs::create_dir_all(dir.join("bindings"))?;
+        for (file, template) in foreign.files {
+            let path = dir.join(file);
+            write(&path, &fill(template))?;
+            if file.ends_with(".sh") {
+                use std::os::unix::fs::PermissionsExt as _;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))?;
+            }
+        }
+        if bindings.is_empty() {
+            std::fs::remove_dir(dir.join("bindings"))?;
+        }
+        for (file, text) in &bindings {
+            write(&dir.join("bindings").join(file), text)?;
+        }
+        let section = fill(foreign.manifest);
+        write(
+            manifest_path,
+            &format!("{}\n{section}", manifest.trim_end()),
+        )?;
+        println!(
+            "created wit/{name}, components/{name} and [components.{name}] in {}",
+            self.manifest.display()
+        );
+        println!("  test it: {}", fill(foreign.test));
+        println!("  build it: {}", fill(foreign.build));
+        println!("  fuse it: fusebox compose (it warns while nothing imports from {name})");
+        Ok(())
+    }
+
+    /// The path from the manifest's directory back to --dir, for a `source` path that
+    /// names a build output under `target/`: empty, or `../` once per directory.
+    fn root_from_manifest(&self) -> String {
+        let depth = self
+            .manifest
+            .parent()
+            .map_or(0, |parent| parent.components().count());
+        "../".repeat(depth)
+    }
+}
+
+/// The C bindings of the world `name` (whose WIT is `world`), as `wit-bindgen c
+/// --no-object-file` writes them: each file's name and text. The world is resolved
+/// beside the shared logger's package and the vendored WASI packages in `wit`.
+fn c_bindings(wit: &Path, name: &str, world: &str) -> anyhow::Result<Vec<(String, String)>> {
+    use wit_bindgen_core::wit_parser::Resolve;
+    // wit-parser resolves a directory with its dependencies under deps/: stage one.
+    let stage = tempfile::tempdir()?;
+    std::fs::write(stage.path().join("world.wit"), world)?;
+    let deps = stage.path().join("deps");
+    std::fs::create_dir(&deps)?;
+    let mut packages = vec![wit.join("logger")];
+    for entry in std::fs::read_dir(wit.join("deps"))
+        .with_context(|| format!("cannot read {}", wit.join("deps").display()))?
+    {
+        packages.push(entry?.path());
+    }
+    for package in packages {
+        let to = deps.join(package.file_name().context("a package directory")?);
+        std::fs::create_dir(&to)?;
+        for file in std::fs::read_dir(&package)
+            .with_context(|| format!("cannot read the WIT package {}", package.display()))?
+        {
+            let file = file?.path();
+            if file.extension().is_some_and(|ext| ext == "wit") {
+                std::fs::copy(&file, to.join(file.file_name().unwrap()))?;
+            }
+        }
+    }
+    let mut resolve = Resolve::default();
+    let (package, _) = resolve
+        .push_dir(stage.path())
+        .context("cannot resolve the new world's WIT")?;
+    let world = resolve.select_world(&[package], Some(name))?;
+    let mut files = wit_bindgen_core::Files::default();
+    let opts = wit_bindgen_c::Opts {
+        no_object_file: true,
+        ..Default::default()
+    };
+    opts.build().generate(&mut resolve, world, &mut files)?;
+    files
+        .iter()
+        .map(|(file, bytes)| Ok((file.to_owned(), String::from_utf8(bytes.to_vec())?)))
+        .collect()
 }
 
 /// The version of `fusebox:<uses>`, whose world must offer an `api` interface.
@@ -294,5 +532,25 @@ mod tests {
         let toml = http_cargo_toml("hello").unwrap();
         assert!(toml.contains("name = \"hello\"\n"));
         assert!(!toml.contains("http-service"), "{toml}");
+    }
+
+    /// The in-process generator writes what wit-bindgen-cli 0.63 wrote for the C
+    /// calculator, whose bindings are checked in.
+    #[test]
+    fn c_bindings_match_what_wit_bindgen_cli_wrote() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let world = std::fs::read_to_string(root.join("wit/calculator/world.wit")).unwrap();
+        let files = c_bindings(&root.join("wit"), "calculator", &world).unwrap();
+        let mut names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
+        names.sort();
+        assert_eq!(names, ["calculator.c", "calculator.h"]);
+        for (name, text) in files {
+            let checked_in = root.join("components/calculator-c/bindings").join(&name);
+            assert!(
+                std::fs::read_to_string(&checked_in).unwrap() == text,
+                "{name} differs from {}",
+                checked_in.display()
+            );
+        }
     }
 }
