@@ -11,15 +11,9 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-CC=${CC:-clang-19}
 
 if [[ ${1:-} == --test ]]; then
-    bin=$root/target/guests/c/test_arithmetic
-    mkdir -p "$(dirname "$bin")"
-    # UBSan catches an overflow the checks were meant to prevent; -Werror keeps it clean.
-    "$CC" -std=c11 -O1 -Wall -Wextra -Werror -fsanitize=undefined -fno-sanitize-recover=all \
-        -o "$bin" "$here/arithmetic.c" "$here/test_arithmetic.c"
-    exec "$bin"
+    exec "$root/components/c-runtime/test.sh" "$here" test_arithmetic arithmetic.c test_arithmetic.c
 fi
 
 exec "$root/components/c-runtime/component.sh" "$here" calculator \

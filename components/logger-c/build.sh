@@ -11,14 +11,9 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-CC=${CC:-clang-19}
 
 if [[ ${1:-} == --test ]]; then
-    bin=$root/target/guests/c/test_line
-    mkdir -p "$(dirname "$bin")"
-    "$CC" -std=c11 -O1 -Wall -Wextra -Werror -fsanitize=undefined -fno-sanitize-recover=all \
-        -o "$bin" "$here/line.c" "$here/test_line.c"
-    exec "$bin"
+    exec "$root/components/c-runtime/test.sh" "$here" test_line line.c test_line.c
 fi
 
 exec "$root/components/c-runtime/component.sh" "$here" logger \

@@ -17,14 +17,9 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-CC=${CC:-clang-19}
 
 if [[ ${1:-} == --test ]]; then
-    bin=$root/target/guests/c/test_{crate}
-    mkdir -p "$(dirname "$bin")"
-    "$CC" -std=c11 -O1 -Wall -Wextra -Werror -fsanitize=undefined -fno-sanitize-recover=all \
-        -o "$bin" "$here/logic.c" "$here/test_logic.c"
-    exec "$bin"
+    exec "$root/components/c-runtime/test.sh" "$here" test_{crate} logic.c test_logic.c
 fi
 
 exec "$root/components/c-runtime/component.sh" "$here" {name} \
