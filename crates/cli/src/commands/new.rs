@@ -313,7 +313,7 @@ impl New {
         };
         std::fs::create_dir_all(wit_dir)?;
         write(&wit_dir.join("world.wit"), &world)?;
-        std::fs::create_dir_all(dir.join("bindings"))?;
+        std::fs::create_dir_all(dir)?;
         for (file, template) in foreign.files {
             let path = dir.join(file);
             write(&path, &fill(template))?;
@@ -322,8 +322,8 @@ impl New {
                 std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))?;
             }
         }
-        if bindings.is_empty() {
-            std::fs::remove_dir(dir.join("bindings"))?;
+        if !bindings.is_empty() {
+            std::fs::create_dir(dir.join("bindings"))?;
         }
         for (file, text) in &bindings {
             write(&dir.join("bindings").join(file), text)?;
