@@ -108,8 +108,8 @@ compose-zig: tools bindings fusebox $(ZIG_CALCULATOR)
 	$(FUSEBOX) compose --manifest examples/zig/fusebox.toml --out target/fusebox/service-zig.wasm
 
 .PHONY: compose-mixed
-## One artifact in three languages: the logger in C, the calculator in Zig, the rest in Rust: target/fusebox/service-mixed.wasm.
-compose-mixed: tools bindings fusebox $(C_LOGGER) $(ZIG_CALCULATOR)
+## One artifact in three languages: the logger in C, the calculator in Python, the rest in Rust: target/fusebox/service-mixed.wasm.
+compose-mixed: tools bindings fusebox $(C_LOGGER) $(PY_CALCULATOR)
 	$(FUSEBOX) compose --manifest examples/mixed/fusebox.toml --out target/fusebox/service-mixed.wasm
 
 # The JavaScript composition: examples/js/fusebox.toml differs from fusebox.toml in the

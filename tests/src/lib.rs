@@ -97,7 +97,7 @@ pub enum Artifact {
     Zig,
     /// `examples/js/fusebox.toml`: the calculator in JavaScript.
     Js,
-    /// `examples/mixed/fusebox.toml`: the logger in C, the calculator in Zig.
+    /// `examples/mixed/fusebox.toml`: the logger in C, the calculator in Python.
     Mixed,
     /// `examples/p3/fusebox.toml`: WASI 0.3, auth as middleware.
     P3,
@@ -177,7 +177,7 @@ impl Artifact {
             Artifact::C => "examples/c (C calculator)",
             Artifact::Zig => "examples/zig (Zig calculator)",
             Artifact::Js => "examples/js (JavaScript calculator)",
-            Artifact::Mixed => "examples/mixed (C logger, Zig calculator)",
+            Artifact::Mixed => "examples/mixed (C logger, Python calculator)",
             Artifact::P3 => "examples/p3 (WASI 0.3)",
         }
     }

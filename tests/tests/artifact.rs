@@ -389,7 +389,7 @@ fn the_mixed_manifest_differs_only_in_two_source_lines_and_fuses_the_same_wiring
             ),
             (
                 r#"source = { crate = "calculator" }"#,
-                r#"source = { path = "../../target/guests/zig/calculator_zig.wasm" }"#
+                r#"source = { path = "../../target/guests/python/calculator_py.wasm" }"#
             ),
         ]
     );

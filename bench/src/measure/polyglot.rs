@@ -27,7 +27,7 @@ const OTHERS: [(&str, &str); 4] = [
         "target/fusebox/service-js.wasm",
     ),
     (
-        "C logger, Zig calculator (`examples/mixed`)",
+        "C logger, Python calculator (`examples/mixed`)",
         "target/fusebox/service-mixed.wasm",
     ),
 ];
