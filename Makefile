@@ -141,6 +141,14 @@ compose-wasmcloud: tools bindings fusebox
 compose-spin: tools bindings fusebox
 	$(FUSEBOX) compose --manifest examples/spin/fusebox.toml
 
+# The same for Spin 4 on WASI 0.3: examples/spin-p3/fusebox.toml is examples/p3/fusebox.toml
+# plus the spin-variables adapter, held to Spin 4's HTTP trigger world, rebuilt under
+# wit/platforms/spin@4.1.0 from spin-sdk 7.0.0 and Spin 3's platform.
+.PHONY: compose-spin-p3
+## The WASI 0.3 artifact for Spin 4, checked against Spin 4's world: target/fusebox/spin-p3/service.wasm.
+compose-spin-p3: tools bindings fusebox
+	$(FUSEBOX) compose --manifest examples/spin-p3/fusebox.toml
+
 # The WASI 0.3 composition: the API on wasi:http/handler@0.3.0 behind the auth
 # middleware, with the same logger, calculator and auth components (docs/wasi-0.3.md).
 P3 := target/fusebox/service-p3.wasm

@@ -20,6 +20,12 @@
 #     targets; and its `fermyon:spin/variables@2.0.0` interface alone into
 #     wit/deps/fermyon-spin@2.0.0/, which components/spin-variables adapts
 #     wasi:config to.
+#   - Spin 4's platform for WASI 0.3, into wit/platforms/spin@4.1.0/, which
+#     examples/spin-p3/fusebox.toml targets. Spin's host world, `spin:up@4.1.0` (in the
+#     spin repository's wit/world.wit), is on no registry, so the world there is rebuilt
+#     from what is: Spin 3's platform above, plus WASI 0.3.0 and the `spin:*@3` interfaces
+#     from `spin-sdk` 7.0.0, the SDK of Spin 4 hosts. Spin 3's packages are linked, not
+#     copied; the world itself is written below.
 #
 # Why WASI 0.2.6 (the WIT of wasmtime 36), not the newest 0.2.x:
 #   - Rust 1.95's std imports wasi:cli, wasi:io and wasi:clocks at 0.2.6. With the same
@@ -44,6 +50,7 @@ DRAFT_CRATE=wasmcloud-runtime
 DRAFT_VERSION=0.12.0
 SPIN_CRATE=spin-sdk
 SPIN_VERSION=5.1.0
+SPIN4_VERSION=7.0.0
 
 out=wit/deps
 platforms=wit/platforms
@@ -69,6 +76,7 @@ $WASI_CRATE-p3 = { package = "$WASI_CRATE", version = "=$P3_VERSION", default-fe
 $CONFIG_CRATE = { version = "=$CONFIG_VERSION", default-features = false }
 $DRAFT_CRATE = { version = "=$DRAFT_VERSION", default-features = false }
 $SPIN_CRATE = { version = "=$SPIN_VERSION", default-features = false }
+$SPIN_CRATE-4 = { package = "$SPIN_CRATE", version = "=$SPIN4_VERSION", default-features = false }
 [workspace]
 TOML
 metadata=$(cargo metadata --quiet --format-version 1 --manifest-path "$scratch/fetch/Cargo.toml")
@@ -131,7 +139,53 @@ for dep in "$spin"/*/; do
     mkdir -p "$platforms/spin@3.0.0/deps/$name"
     cp "$dep"*.wit "$platforms/spin@3.0.0/deps/$name/"
 done
-# ...and the one interface of it that components/spin-variables imports. spin-sdk keeps
+
+# Spin 4: Spin 3's packages, linked from spin@3.0.0 (its world too, as a dependency)...
+spin4="$platforms/spin@4.1.0"
+mkdir -p "$spin4/deps/spin@3.0.0"
+for dep in "$platforms/spin@3.0.0/deps"/*/; do
+    ln -s "../../spin@3.0.0/deps/$(basename "$dep")" "$spin4/deps/$(basename "$dep")"
+done
+ln -s ../../../spin@3.0.0/world.wit "$spin4/deps/spin@3.0.0/world.wit"
+# ...then every package of spin-sdk 7's that Spin 3 does not already have: WASI 0.3.0 and
+# Spin's own `spin:*` interfaces.
+known=$(cat "$platforms/spin@3.0.0"/deps/*/*.wit | sed -n 's/^package \([^;]*\);.*/\1/p')
+for dep in "$(crate_dir "$SPIN_CRATE" "$SPIN4_VERSION")"/wit/deps/*/; do
+    id=$(cat "$dep"*.wit | sed -n 's/^package \([^;]*\);.*/\1/p' | head -n 1)
+    grep -qxF "$id" <<<"$known" && continue
+    mkdir -p "$spin4/deps/$(basename "$dep")"
+    cp "$dep"*.wit "$spin4/deps/$(basename "$dep")/"
+done
+# ...and the world: spin:up@4.1.0's http trigger, as far as published WIT reaches. Where
+# spin:up includes WASI 0.2.6, Spin 3's platform has 0.2.0, which links by semver; the
+# 0.3.0 release candidates and the unstable wasi:otel it also lists are left out.
+cat >"$spin4/world.wit" <<'WIT'
+// Written by scripts/vendor-wit.sh; do not edit.
+package fusebox:spin-up@4.1.0;
+
+/// A guest of Spin 4's HTTP trigger on WASI 0.3: it exports the 0.3 handler.
+world http-trigger {
+  include platform;
+  export wasi:http/handler@0.3.0;
+}
+
+/// What a Spin 4 host provides: Spin 3's platform (WASI 0.2, Spin's 2.0 interfaces, the
+/// key-value and config drafts) and, beside it, WASI 0.3 and the `spin:*@3` interfaces.
+world platform {
+  include fermyon:spin/platform@3.0.0;
+  include wasi:cli/imports@0.3.0;
+  import wasi:http/client@0.3.0;
+  import spin:key-value/key-value@3.0.0;
+  import spin:mqtt/mqtt@3.0.0;
+  import spin:mysql/mysql@3.0.0;
+  import spin:postgres/postgres@4.2.0;
+  import spin:redis/redis@3.0.0;
+  import spin:sqlite/sqlite@3.1.0;
+  import spin:variables/variables@3.0.0;
+}
+WIT
+
+# ...and the one interface of Spin 3 that components/spin-variables imports. spin-sdk keeps
 # the package line in another file of the package, so it is written here.
 mkdir -p "$out/fermyon-spin@2.0.0"
 {

@@ -4,11 +4,14 @@
 //! interface outside WASI, Spin's application variables; and that its `spin-variables`
 //! adapter answers `wasi:config` from those variables.
 //!
+//! The WASI 0.3 artifact for Spin 4 (`examples/spin-p3/fusebox.toml`) is held the same way
+//! to Spin 4's HTTP trigger world (`wit/platforms/spin@4.1.0`, from spin-sdk 7.0.0).
+//!
 //! Spin itself cannot be installed here, so the host side of `variables` is played by
 //! wasmtime with a table of the test's own.
 
 use fusebox_compose::{Fused, HostWorld, Manifest, component_externs};
-use fusebox_tests::{components, compose, fused, repo};
+use fusebox_tests::{Artifact, components, compose, fused, repo};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use wasmtime::component::{Component, HasSelf, Linker};
@@ -17,12 +20,18 @@ use wasmtime::{Engine, Store};
 const RC1: &str = "wasi:config/store@0.2.0-rc.1";
 const VARIABLES: &str = "fermyon:spin/variables@2.0.0";
 const WORLD: &str = "fermyon:spin/http-trigger@3.0.0";
+const WORLD_P3: &str = "fusebox:spin-up/http-trigger@4.1.0";
+
+/// The manifest at `path` in the repository, parsed as `make` reads it.
+fn manifest_at(path: &str) -> Manifest {
+    let full = repo().join(path);
+    let text = std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("read {path}: {e}"));
+    Manifest::parse(&text, path, full.parent().unwrap())
+        .unwrap_or_else(|e| panic!("{path} is not valid: {e}"))
+}
 
 fn spin_manifest() -> Manifest {
-    let path = repo().join("examples/spin/fusebox.toml");
-    let text = std::fs::read_to_string(&path).expect("read examples/spin/fusebox.toml");
-    Manifest::parse(&text, "examples/spin/fusebox.toml", path.parent().unwrap())
-        .expect("the Spin manifest is valid")
+    manifest_at("examples/spin/fusebox.toml")
 }
 
 fn spin() -> &'static Fused {
@@ -102,6 +111,61 @@ fn the_default_artifact_does_not_target_spin_so_the_check_can_fail() {
             && error.contains(&format!("`{RC1}`, imported by auth")),
         "{error}"
     );
+}
+
+#[test]
+fn the_spin_p3_artifact_targets_spin_4s_world_and_imports_its_variables() {
+    let manifest = manifest_at("examples/spin-p3/fusebox.toml");
+    assert_eq!(manifest.artifact.world.as_ref().unwrap().name, WORLD_P3);
+    assert!(manifest.artifact.grant.entries.is_empty());
+    let spin_p3 = compose(&manifest).expect("compose the Spin 4 manifest");
+    let host = HostWorld::load(&manifest).unwrap();
+    host.check_targets(&spin_p3.bytes, &spin_p3.imports, &spin_p3.exports)
+        .expect("the Spin 4 artifact fits Spin 4's HTTP trigger world");
+    assert_eq!(spin_p3.exports, ["wasi:http/handler@0.3.0"]);
+    // WASI 0.3 for the API, WASI 0.2 for the shared logger, Spin's variables for the
+    // config, and no wasi:config left for the host.
+    for import in ["wasi:http/types@0.3.0", "wasi:cli/stderr@0.2.6", VARIABLES] {
+        assert!(
+            spin_p3.imports.iter().any(|i| i == import),
+            "{import} in {:?}",
+            spin_p3.imports
+        );
+    }
+    assert!(
+        !spin_p3
+            .imports
+            .iter()
+            .any(|i| i.starts_with("wasi:config/"))
+    );
+    let wiring = spin_p3.wiring_text();
+    for edge in [
+        format!("spin-variables -> auth: {RC1}\n"),
+        format!("spin-variables -> auth-middleware: {RC1}\n"),
+        format!("host -> spin-variables: {VARIABLES}\n"),
+    ] {
+        assert!(wiring.contains(&edge), "{edge} in {wiring}");
+    }
+}
+
+#[test]
+fn the_p3_artifact_without_the_adapter_does_not_target_spin_4() {
+    let host = HostWorld::load(&manifest_at("examples/spin-p3/fusebox.toml")).unwrap();
+    let p3 = Artifact::P3.fused();
+    let refusal = host
+        .check_targets(&p3.bytes, &p3.imports, &p3.exports)
+        .expect_err("examples/p3's artifact imports wasi:config at rc.1");
+    assert!(
+        refusal.to_string().starts_with(&format!(
+            "the fused artifact does not target the world {WORLD_P3}: "
+        )) && format!("{refusal:?}").contains(RC1),
+        "{refusal:?}"
+    );
+    // Nor does the WASI 0.2 artifact: the check names the first import it misses.
+    let refusal = host
+        .check_targets(&fused().bytes, &fused().imports, &fused().exports)
+        .expect_err("fusebox.toml's artifact imports wasi:config at rc.1 too");
+    assert!(format!("{refusal:?}").contains(RC1), "{refusal:?}");
 }
 
 /// Spin's variables, as a host provides them.
