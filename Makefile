@@ -141,11 +141,11 @@ compose-wasmcloud: tools bindings fusebox
 compose-spin: tools bindings fusebox
 	$(FUSEBOX) compose --manifest examples/spin/fusebox.toml
 
-# The same for Spin 4 on WASI 0.3: examples/spin-p3/fusebox.toml is examples/p3/fusebox.toml
-# plus the spin-variables adapter, held to Spin 4's HTTP trigger world, rebuilt under
+# The same for Spin 4.1 on WASI 0.3: examples/spin-p3/fusebox.toml is examples/p3/fusebox.toml
+# plus the spin-variables adapter, held to Spin 4.1's HTTP trigger world, rebuilt under
 # wit/platforms/spin@4.1.0 from spin-sdk 7.0.0 and Spin 3's platform.
 .PHONY: compose-spin-p3
-## The WASI 0.3 artifact for Spin 4, checked against Spin 4's world: target/fusebox/spin-p3/service.wasm.
+## The WASI 0.3 artifact for Spin 4.1, checked against its world: target/fusebox/spin-p3/service.wasm.
 compose-spin-p3: tools bindings fusebox
 	$(FUSEBOX) compose --manifest examples/spin-p3/fusebox.toml
 
@@ -306,7 +306,7 @@ lint: tools
 		$(addprefix -p ,$(GUESTS) $(TEST_GUESTS)) -p bench-driver -- -D warnings
 
 .PHONY: check
-## Fail if wit/deps or any checked-in bindings differ from what the tools generate.
+## Fail if wit/deps, wit/platforms or any checked-in bindings differ from what the tools generate.
 check: tools
 	scripts/vendor-wit.sh --check
 	scripts/bindings.sh --check $(GUEST_DIRS)
@@ -324,7 +324,7 @@ new: tools fusebox
 	$(FUSEBOX) new $(NAME) $(if $(USES),--uses $(USES)) $(if $(IN),--lang $(IN))
 
 .PHONY: vendor-wit
-## Re-vendor the wasi:* WIT into wit/deps at the versions pinned in scripts/vendor-wit.sh.
+## Re-vendor the wasi:* WIT into wit/deps, and the platforms' into wit/platforms, at the versions pinned in scripts/vendor-wit.sh.
 vendor-wit:
 	scripts/vendor-wit.sh
 

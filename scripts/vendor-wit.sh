@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Vendor the wasi:* WIT packages that fusebox builds against into wit/deps/<name>@<version>/.
+# Vendor the wasi:* WIT packages that fusebox builds against into wit/deps/<name>@<version>/,
+# and the worlds of the platforms it targets into wit/platforms/.
 #
 # The WIT comes from crates on crates.io, fetched with cargo at the exact versions pinned
 # below, so vendoring needs no network beyond the cargo registry. wasmtime's host crates
@@ -20,12 +21,12 @@
 #     targets; and its `fermyon:spin/variables@2.0.0` interface alone into
 #     wit/deps/fermyon-spin@2.0.0/, which components/spin-variables adapts
 #     wasi:config to.
-#   - Spin 4's platform for WASI 0.3, into wit/platforms/spin@4.1.0/, which
-#     examples/spin-p3/fusebox.toml targets. Spin's host world, `spin:up@4.1.0` (in the
-#     spin repository's wit/world.wit), is on no registry, so the world there is rebuilt
-#     from what is: Spin 3's platform above, plus WASI 0.3.0 and the `spin:*@3` interfaces
-#     from `spin-sdk` 7.0.0, the SDK of Spin 4 hosts. Spin 3's packages are linked, not
-#     copied; the world itself is written below.
+#   - Spin 4.1's platform for WASI 0.3, into wit/platforms/spin@4.1.0/, which
+#     examples/spin-p3/fusebox.toml targets. Spin's host world, `spin:up@4.1.0` (the spin
+#     repository's wit/world.wit), is not published, so it is rebuilt: Spin 3's platform
+#     above, plus WASI 0.3.0 and Spin's `spin:*` interfaces from `spin-sdk` 7.0.0, the Rust
+#     SDK for Spin 4.1 guests. Spin 3's packages are linked, not copied; the world itself
+#     is written below.
 #
 # Why WASI 0.2.6 (the WIT of wasmtime 36), not the newest 0.2.x:
 #   - Rust 1.95's std imports wasi:cli, wasi:io and wasi:clocks at 0.2.6. With the same
@@ -37,7 +38,7 @@
 #
 # To move: change a version below, run this script, regenerate bindings (`make bindings`),
 # and commit. `--check` vendors into a scratch directory and fails on any difference
-# from wit/deps (CI runs it).
+# from wit/deps or wit/platforms (CI runs it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -147,30 +148,41 @@ for dep in "$platforms/spin@3.0.0/deps"/*/; do
     ln -s "../../spin@3.0.0/deps/$(basename "$dep")" "$spin4/deps/$(basename "$dep")"
 done
 ln -s ../../../spin@3.0.0/world.wit "$spin4/deps/spin@3.0.0/world.wit"
-# ...then every package of spin-sdk 7's that Spin 3 does not already have: WASI 0.3.0 and
-# Spin's own `spin:*` interfaces.
-known=$(cat "$platforms/spin@3.0.0"/deps/*/*.wit | sed -n 's/^package \([^;]*\);.*/\1/p')
+# ...then every package of spin-sdk 7's that Spin 3 does not already have: WASI 0.3.0,
+# Spin's own `spin:*` interfaces and wasi:otel. (sed, not cat, reads the files: a file
+# without a final newline would hide the next one's package line.)
+known=$(sed -n 's/^package \([^;]*\);.*/\1/p' "$platforms/spin@3.0.0"/deps/*/*.wit)
 for dep in "$(crate_dir "$SPIN_CRATE" "$SPIN4_VERSION")"/wit/deps/*/; do
-    id=$(cat "$dep"*.wit | sed -n 's/^package \([^;]*\);.*/\1/p' | head -n 1)
+    name=$(basename "$dep")
+    id=$(sed -n 's/^package \([^;]*\);.*/\1/p' "$dep"*.wit | head -n 1)
+    if [[ -z "$id" ]]; then
+        echo "vendor-wit: no 'package …' line in $dep" >&2
+        exit 1
+    fi
     grep -qxF "$id" <<<"$known" && continue
-    mkdir -p "$spin4/deps/$(basename "$dep")"
-    cp "$dep"*.wit "$spin4/deps/$(basename "$dep")/"
+    if [[ -e "$spin4/deps/$name" ]]; then
+        echo "vendor-wit: spin-sdk $SPIN4_VERSION's $name is $id, but Spin 3's $name is another package" >&2
+        exit 1
+    fi
+    mkdir -p "$spin4/deps/$name"
+    cp "$dep"*.wit "$spin4/deps/$name/"
 done
 # ...and the world: spin:up@4.1.0's http trigger, as far as published WIT reaches. Where
-# spin:up includes WASI 0.2.6, Spin 3's platform has 0.2.0, which links by semver; the
-# 0.3.0 release candidates and the unstable wasi:otel it also lists are left out.
+# spin:up includes WASI 0.2.6, Spin 3's platform has 0.2.0, which links by semver.
+# spin:up also lists the 0.3.0 release candidates, which spin-sdk 7 does not ship, and
+# the unstable wasi:otel; both are left out.
 cat >"$spin4/world.wit" <<'WIT'
 // Written by scripts/vendor-wit.sh; do not edit.
 package fusebox:spin-up@4.1.0;
 
-/// A guest of Spin 4's HTTP trigger on WASI 0.3: it exports the 0.3 handler.
+/// A guest of Spin 4.1's HTTP trigger on WASI 0.3: it exports the 0.3 handler.
 world http-trigger {
   include platform;
   export wasi:http/handler@0.3.0;
 }
 
-/// What a Spin 4 host provides: Spin 3's platform (WASI 0.2, Spin's 2.0 interfaces, the
-/// key-value and config drafts) and, beside it, WASI 0.3 and the `spin:*@3` interfaces.
+/// What a Spin 4.1 host provides: Spin 3's platform (WASI 0.2, Spin's 2.0 interfaces, the
+/// key-value and config drafts) and, beside it, WASI 0.3 and Spin's `spin:*` interfaces.
 world platform {
   include fermyon:spin/platform@3.0.0;
   include wasi:cli/imports@0.3.0;
@@ -195,7 +207,8 @@ mkdir -p "$out/fermyon-spin@2.0.0"
 } >"$out/fermyon-spin@2.0.0/variables.wit"
 
 if [[ "$out" != wit/deps ]]; then
-    if ! diff -r wit/deps "$out" >&2 || ! diff -r wit/platforms "$platforms" >&2; then
+    # --no-dereference: a link that became a copy is drift too.
+    if ! diff -r wit/deps "$out" >&2 || ! diff -r --no-dereference wit/platforms "$platforms" >&2; then
         echo "vendor-wit: wit/deps or wit/platforms differs from the pinned versions; run scripts/vendor-wit.sh and commit" >&2
         exit 1
     fi

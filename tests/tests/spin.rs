@@ -4,8 +4,8 @@
 //! interface outside WASI, Spin's application variables; and that its `spin-variables`
 //! adapter answers `wasi:config` from those variables.
 //!
-//! The WASI 0.3 artifact for Spin 4 (`examples/spin-p3/fusebox.toml`) is held the same way
-//! to Spin 4's HTTP trigger world (`wit/platforms/spin@4.1.0`, from spin-sdk 7.0.0).
+//! The WASI 0.3 artifact for Spin 4.1 (`examples/spin-p3/fusebox.toml`) is held the same way
+//! to Spin 4.1's HTTP trigger world (`wit/platforms/spin@4.1.0`, from spin-sdk 7.0.0).
 //!
 //! Spin itself cannot be installed here, so the host side of `variables` is played by
 //! wasmtime with a table of the test's own.
@@ -114,14 +114,43 @@ fn the_default_artifact_does_not_target_spin_so_the_check_can_fail() {
 }
 
 #[test]
+fn the_spin_p3_manifest_is_the_p3_one_plus_the_adapter() {
+    // Comments aside, it is examples/p3/fusebox.toml with another `out`, Spin 4.1's world
+    // in place of the WASI 0.3 world and its grant, and the adapter's section at the end.
+    let code = |path: &str| {
+        std::fs::read_to_string(repo().join(path))
+            .unwrap()
+            .lines()
+            .filter(|line| !line.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let expected = code("examples/p3/fusebox.toml")
+        .replace(
+            r#"out = "../../target/fusebox/service-p3.wasm""#,
+            r#"out = "../../target/fusebox/spin-p3/service.wasm""#,
+        )
+        .replace(
+            "world = \"wasi:http/service@0.3.0\"\n\
+             imports = [\"wasi:cli/stderr\", \"wasi:io/*\", \"wasi:clocks/wall-clock\", \
+             \"wasi:config/store\"]",
+            &format!("world = \"{WORLD_P3}\"\nwit = \"../../wit/platforms/spin@4.1.0\""),
+        )
+        + "\n\n[components.spin-variables]\n\
+           source = { crate = \"spin-variables\" }\n\
+           imports = [\"fermyon:spin/variables\"]";
+    assert_eq!(code("examples/spin-p3/fusebox.toml"), expected);
+}
+
+#[test]
 fn the_spin_p3_artifact_targets_spin_4s_world_and_imports_its_variables() {
     let manifest = manifest_at("examples/spin-p3/fusebox.toml");
     assert_eq!(manifest.artifact.world.as_ref().unwrap().name, WORLD_P3);
     assert!(manifest.artifact.grant.entries.is_empty());
-    let spin_p3 = compose(&manifest).expect("compose the Spin 4 manifest");
+    let spin_p3 = compose(&manifest).expect("compose the Spin 4.1 manifest");
     let host = HostWorld::load(&manifest).unwrap();
     host.check_targets(&spin_p3.bytes, &spin_p3.imports, &spin_p3.exports)
-        .expect("the Spin 4 artifact fits Spin 4's HTTP trigger world");
+        .expect("the Spin 4.1 artifact fits Spin 4.1's HTTP trigger world");
     assert_eq!(spin_p3.exports, ["wasi:http/handler@0.3.0"]);
     // WASI 0.3 for the API, WASI 0.2 for the shared logger, Spin's variables for the
     // config, and no wasi:config left for the host.

@@ -1,10 +1,11 @@
-//! `spin-variables`: runtime configuration for Spin 3 hosts, from application variables.
+//! `spin-variables`: runtime configuration for Spin 3 and 4.1 hosts, from application variables.
 //!
 //! See `wit/spin-variables/world.wit` for why it exists. It exports
 //! `wasi:config/store@0.2.0-rc.1`, the version fusebox's components import, and answers
 //! each `get` with Spin's `fermyon:spin/variables@2.0.0`, under the variable name
 //! [`variable_name`] gives the key. `examples/spin/fusebox.toml` fuses it, and the
-//! composer checks that artifact against Spin's `fermyon:spin/http-trigger@3.0.0` world.
+//! composer checks that artifact against Spin's `fermyon:spin/http-trigger@3.0.0` world;
+//! `examples/spin-p3/fusebox.toml` fuses it into the WASI 0.3 artifact for Spin 4.1.
 //!
 //! The name mapping is plain Rust that native `cargo test` covers; the glue is compiled
 //! for wasm32 only, where the crate is `no_std` like fusebox's own components.
