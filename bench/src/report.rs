@@ -59,6 +59,14 @@ pub fn kib(bytes: u64) -> String {
     format!("{:.1} KiB", bytes as f64 / 1024.0)
 }
 
+/// Bytes, in KiB below a MiB and in MiB from there.
+fn human(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / (1 << 20) as f64),
+        b => kib(b),
+    }
+}
+
 /// Bytes, exactly and in KiB; `—` for none.
 fn bytes_and_kib(bytes: Option<u64>) -> String {
     bytes.map_or("—".to_owned(), |b| format!("{b} B ({})", kib(b)))
@@ -420,15 +428,16 @@ fn polyglot(doc: &mut String, p: &Polyglot, goals: &[Goal]) -> Written {
          the host (`Runtime::new`, release build); and `POST /v1/add` (verify the token, \
          call the calculator) on release `fusebox serve`, pinned to core 0, from the load \
          client on core 1 with one keep-alive connection for {} s, every answer \
-         checked. A fresh instance serves each request, as always. The rows after them \
+         checked. The logger's and the calculator's sizes are the fused inputs', from \
+         the artifact's provenance. A fresh instance serves each request, as always. The rows after them \
          are the other languages' artifacts (docs/polyglot.md), measured the same way \
          in this run.\n",
         p.seconds
     )?;
     writeln!(
         doc,
-        "| artifact | size | compile | requests | p50 | p99 | req/s | wrong | errors | minor faults per request |\n\
-         |---|---|---|---|---|---|---|---|---|---|"
+        "| artifact | size | logger | calculator | compile | requests | p50 | p99 | req/s | wrong | errors | minor faults per request |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|---|"
     )?;
     let main = [
         ("all-Rust (`fusebox.toml`)", &p.rust),
@@ -437,10 +446,16 @@ fn polyglot(doc: &mut String, p: &Polyglot, goals: &[Goal]) -> Written {
     let others = p.others.iter().map(|(label, run)| (label.as_str(), run));
     for (name, run) in main.into_iter().chain(others) {
         let l = &run.load;
+        let component = |name: &str| {
+            let size = run.components.iter().find(|(n, _)| n == name);
+            size.map_or("—".to_owned(), |(_, bytes)| human(*bytes))
+        };
         writeln!(
             doc,
-            "| {name} | {:.1} MiB | {:.2} s | {} | {:.3} ms | {:.3} ms | {:.0} | {} | {} | {} |",
+            "| {name} | {:.1} MiB | {} | {} | {:.2} s | {} | {:.3} ms | {:.3} ms | {:.0} | {} | {} | {} |",
             run.bytes as f64 / (1 << 20) as f64,
+            component("logger"),
+            component("calculator"),
             run.compile_s,
             l.requests,
             l.p50_ms,

@@ -342,6 +342,11 @@ pub struct Polyglot {
 pub struct PolyglotRun {
     /// Its size.
     pub bytes: u64,
+    /// The sizes of the components that differ between the languages' artifacts, the
+    /// logger and the calculator, as the artifact's provenance records them. Empty in
+    /// runs before they were recorded.
+    #[serde(default)]
+    pub components: Vec<(String, u64)>,
     /// A cold compile by the host (`Runtime::new`, into an empty cache).
     pub compile_s: f64,
     /// `POST /v1/add` on one connection, served by `fusebox serve`.

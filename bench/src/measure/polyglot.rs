@@ -7,6 +7,7 @@ use super::{Bench, process, throughput};
 use crate::results::{Polyglot, PolyglotRun};
 use anyhow::Context as _;
 use fusebox_bench::{record, root};
+use fusebox_compose::Provenance;
 use fusebox_runtime::runtime::{Runtime, RuntimeConfig};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -73,6 +74,16 @@ pub const P3_ROUTES: &str = "examples/p3/auth-routes";
 fn run(bench: &Bench, path: &str, addr: &str, args: &[&str]) -> anyhow::Result<PolyglotRun> {
     let bytes = std::fs::read(root().join(path))
         .with_context(|| format!("{path}: run `make bench`'s compose targets first"))?;
+    let provenance = Provenance::read(&bytes)?
+        .with_context(|| format!("{path} has no fusebox-provenance section"))?;
+    let components = ["logger", "calculator"]
+        .into_iter()
+        .map(|name| {
+            let input = provenance.inputs.iter().find(|input| input.name == name);
+            let input = input.with_context(|| format!("{path} has no {name} component"))?;
+            Ok((name.to_owned(), input.size))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
     // A cold compile, into an empty cache that `fusebox serve` then starts from.
     let stem = Path::new(path).file_stem().context("an artifact file")?;
     let cache = record::dir().join("cache").join(stem);
@@ -97,6 +108,7 @@ fn run(bench: &Bench, path: &str, addr: &str, args: &[&str]) -> anyhow::Result<P
     let faults = server.minor_faults()? - faults;
     Ok(PolyglotRun {
         bytes: bytes.len() as u64,
+        components,
         compile_s: compile.as_secs_f64(),
         minor_faults_per_request: Some(faults as f64 / load.requests.max(1) as f64),
         load,

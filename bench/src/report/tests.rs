@@ -132,12 +132,20 @@ fn all_met() -> Results {
             seconds: 15,
             rust: PolyglotRun {
                 bytes: 200 * 1024,
+                components: vec![
+                    ("logger".into(), 17 * 1024),
+                    ("calculator".into(), 16 * 1024),
+                ],
                 compile_s: 0.2,
                 load: load(4_000.0, 0.25),
                 minor_faults_per_request: Some(0.0),
             },
             python: PolyglotRun {
                 bytes: 18 << 20,
+                components: vec![
+                    ("logger".into(), 17 * 1024),
+                    ("calculator".into(), 18 << 20),
+                ],
                 compile_s: 8.4,
                 load: load(2_400.0, 0.4),
                 minor_faults_per_request: None,
@@ -146,6 +154,7 @@ fn all_met() -> Results {
                 "C calculator (`examples/c`)".into(),
                 PolyglotRun {
                     bytes: 190 * 1024,
+                    components: vec![("logger".into(), 17 * 1024), ("calculator".into(), 5_427)],
                     compile_s: 0.19,
                     load: load(4_100.0, 0.24),
                     minor_faults_per_request: Some(0.0),
@@ -154,6 +163,10 @@ fn all_met() -> Results {
         },
         wasi_0_3: Some(PolyglotRun {
             bytes: 336 * 1024,
+            components: vec![
+                ("logger".into(), 17 * 1024),
+                ("calculator".into(), 16 * 1024),
+            ],
             compile_s: 0.3,
             load: load(3_000.0, 0.33),
             minor_faults_per_request: Some(0.0),
@@ -422,8 +435,14 @@ fn sections_render_their_figures() {
     assert!(doc.contains("- `lto = false`: +102500 bytes (+50%)"));
     assert!(doc.contains("| 10000 | 1074.2 MiB | 103.0 KiB |"));
     assert!(doc.contains(
-        "| C calculator (`examples/c`) | 0.2 MiB | 0.19 s | 61500 | 0.240 ms | 0.480 ms | 4100 | 0 | 0 | 0.00 |"
+        "| C calculator (`examples/c`) | 0.2 MiB | 17.0 KiB | 5.3 KiB | 0.19 s | 61500 | 0.240 ms | 0.480 ms | 4100 | 0 | 0 | 0.00 |"
     ), "{doc}");
+    assert!(
+        doc.contains(
+            "| polyglot (`examples/polyglot/fusebox.toml`) | 18.0 MiB | 17.0 KiB | 18.0 MiB |"
+        ),
+        "{doc}"
+    );
     assert!(doc.contains(
         "| **in-process total** | **84.0 µs** | **52.0 µs** | **110.0 µs** | **70.0 µs** |"
     ));
