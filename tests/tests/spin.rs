@@ -87,15 +87,7 @@ fn the_spin_artifact_targets_spins_world_and_imports_its_variables() {
 #[test]
 fn the_default_artifact_does_not_target_spin_so_the_check_can_fail() {
     let host = HostWorld::load(&spin_manifest()).unwrap();
-    let refusal = host
-        .check_targets(&fused().bytes, &fused().imports, &fused().exports)
-        .expect_err("fusebox.toml's artifact imports wasi:config at rc.1");
-    assert!(
-        refusal.to_string().starts_with(&format!(
-            "the fused artifact does not target the world {WORLD}: "
-        )) && format!("{refusal:?}").contains(RC1),
-        "{refusal:?}"
-    );
+    assert_refused_for_rc1(&host, fused(), WORLD);
 
     // And the composer refuses to make it: the same components, held to Spin's world
     // without the adapter.
@@ -180,21 +172,22 @@ fn the_spin_p3_artifact_targets_spin_4s_world_and_imports_its_variables() {
 #[test]
 fn the_p3_artifact_without_the_adapter_does_not_target_spin_4() {
     let host = HostWorld::load(&manifest_at("examples/spin-p3/fusebox.toml")).unwrap();
-    let p3 = Artifact::P3.fused();
+    assert_refused_for_rc1(&host, Artifact::P3.fused(), WORLD_P3);
+    // Nor does the WASI 0.2 artifact: the check names the first import it misses.
+    assert_refused_for_rc1(&host, fused(), WORLD_P3);
+}
+
+/// Assert that `host`'s world, `world`, refuses `artifact`, naming its wasi:config rc.1.
+fn assert_refused_for_rc1(host: &HostWorld, artifact: &Fused, world: &str) {
     let refusal = host
-        .check_targets(&p3.bytes, &p3.imports, &p3.exports)
-        .expect_err("examples/p3's artifact imports wasi:config at rc.1");
+        .check_targets(&artifact.bytes, &artifact.imports, &artifact.exports)
+        .expect_err("the artifact imports wasi:config at rc.1");
     assert!(
         refusal.to_string().starts_with(&format!(
-            "the fused artifact does not target the world {WORLD_P3}: "
+            "the fused artifact does not target the world {world}: "
         )) && format!("{refusal:?}").contains(RC1),
         "{refusal:?}"
     );
-    // Nor does the WASI 0.2 artifact: the check names the first import it misses.
-    let refusal = host
-        .check_targets(&fused().bytes, &fused().imports, &fused().exports)
-        .expect_err("fusebox.toml's artifact imports wasi:config at rc.1 too");
-    assert!(format!("{refusal:?}").contains(RC1), "{refusal:?}");
 }
 
 /// Spin's variables, as a host provides them.
