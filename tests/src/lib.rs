@@ -48,13 +48,30 @@ pub fn manifest_text() -> String {
     std::fs::read_to_string(repo().join("fusebox.toml")).expect("read fusebox.toml")
 }
 
+/// The manifest at `path` (relative to the repository), parsed as `make` reads it: its
+/// paths relative to its own directory.
+pub fn manifest_at(path: &str) -> fusebox_compose::Manifest {
+    let full = repo().join(path);
+    let text = std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("read {path}: {e}"));
+    fusebox_compose::Manifest::parse(&text, path, full.parent().unwrap())
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// The manifest at `path` with its comment lines left out: what two manifests share
+/// beneath their own explanations.
+pub fn manifest_code(path: &str) -> String {
+    std::fs::read_to_string(repo().join(path))
+        .unwrap_or_else(|e| panic!("read {path}: {e}"))
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The repository's `fusebox.toml`, named as `fusebox.toml` in messages.
 pub fn manifest() -> &'static fusebox_compose::Manifest {
     static MANIFEST: OnceLock<fusebox_compose::Manifest> = OnceLock::new();
-    MANIFEST.get_or_init(|| {
-        fusebox_compose::Manifest::parse(&manifest_text(), "fusebox.toml", repo())
-            .expect("fusebox.toml is valid")
-    })
+    MANIFEST.get_or_init(|| manifest_at("fusebox.toml"))
 }
 
 /// Compose `manifest` from the components `build.rs` built.
@@ -130,11 +147,7 @@ impl Artifact {
 
     /// The manifest, parsed as `make` reads it (paths relative to its directory).
     pub fn manifest(self) -> fusebox_compose::Manifest {
-        let path = repo().join(self.manifest_path());
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("read {}: {e}", self.manifest_path()));
-        fusebox_compose::Manifest::parse(&text, self.manifest_path(), path.parent().unwrap())
-            .unwrap_or_else(|e| panic!("{}: {e}", self.manifest_path()))
+        manifest_at(self.manifest_path())
     }
 
     /// The fused artifact, composed once per test binary from the components `build.rs`

@@ -369,17 +369,8 @@ fn the_c_logger_is_freestanding_and_imports_what_the_rust_logger_does() {
 fn the_mixed_manifest_differs_only_in_two_source_lines_and_fuses_the_same_wiring() {
     // Its header comment is its own; every other line is fusebox.toml's but the logger's
     // and the calculator's sources.
-    let code = |text: &str| {
-        text.lines()
-            .filter(|line| !line.starts_with('#'))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    let real = code(&fusebox_tests::manifest_text());
-    let mixed = code(
-        &std::fs::read_to_string(fusebox_tests::repo().join("examples/mixed/fusebox.toml"))
-            .unwrap(),
-    );
+    let real = fusebox_tests::manifest_code("fusebox.toml");
+    let mixed = fusebox_tests::manifest_code("examples/mixed/fusebox.toml");
     assert_eq!(
         changed_lines(&real, &mixed),
         [

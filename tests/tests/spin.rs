@@ -11,7 +11,7 @@
 //! wasmtime with a table of the test's own.
 
 use fusebox_compose::{Fused, HostWorld, Manifest, component_externs};
-use fusebox_tests::{Artifact, components, compose, fused, repo};
+use fusebox_tests::{Artifact, components, compose, fused, manifest_at, manifest_code, repo};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use wasmtime::component::{Component, HasSelf, Linker};
@@ -21,14 +21,6 @@ const RC1: &str = "wasi:config/store@0.2.0-rc.1";
 const VARIABLES: &str = "fermyon:spin/variables@2.0.0";
 const WORLD: &str = "fermyon:spin/http-trigger@3.0.0";
 const WORLD_P3: &str = "fusebox:spin-up/http-trigger@4.1.0";
-
-/// The manifest at `path` in the repository, parsed as `make` reads it.
-fn manifest_at(path: &str) -> Manifest {
-    let full = repo().join(path);
-    let text = std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("read {path}: {e}"));
-    Manifest::parse(&text, path, full.parent().unwrap())
-        .unwrap_or_else(|e| panic!("{path} is not valid: {e}"))
-}
 
 fn spin_manifest() -> Manifest {
     manifest_at("examples/spin/fusebox.toml")
@@ -109,15 +101,7 @@ fn the_default_artifact_does_not_target_spin_so_the_check_can_fail() {
 fn the_spin_p3_manifest_is_the_p3_one_plus_the_adapter() {
     // Comments aside, it is examples/p3/fusebox.toml with another `out`, Spin 4.1's world
     // in place of the WASI 0.3 world and its grant, and the adapter's section at the end.
-    let code = |path: &str| {
-        std::fs::read_to_string(repo().join(path))
-            .unwrap()
-            .lines()
-            .filter(|line| !line.starts_with('#'))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    let expected = code("examples/p3/fusebox.toml")
+    let expected = manifest_code("examples/p3/fusebox.toml")
         .replace(
             r#"out = "../../target/fusebox/service-p3.wasm""#,
             r#"out = "../../target/fusebox/spin-p3/service.wasm""#,
@@ -131,7 +115,7 @@ fn the_spin_p3_manifest_is_the_p3_one_plus_the_adapter() {
         + "\n\n[components.spin-variables]\n\
            source = { crate = \"spin-variables\" }\n\
            imports = [\"fermyon:spin/variables\"]";
-    assert_eq!(code("examples/spin-p3/fusebox.toml"), expected);
+    assert_eq!(manifest_code("examples/spin-p3/fusebox.toml"), expected);
 }
 
 #[test]

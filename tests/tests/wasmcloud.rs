@@ -10,7 +10,7 @@
 mod common;
 
 use fusebox_compose::{Fused, Manifest};
-use fusebox_tests::{components, compose, fused, repo};
+use fusebox_tests::{components, compose, fused, manifest_at, repo};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use wasmtime::component::{Component, HasSelf, Linker};
@@ -20,14 +20,7 @@ const RC1: &str = "wasi:config/store@0.2.0-rc.1";
 const DRAFT: &str = "wasi:config/store@0.2.0-draft";
 
 fn wasmcloud_manifest() -> Manifest {
-    let path = repo().join("examples/wasmcloud/fusebox.toml");
-    let text = std::fs::read_to_string(&path).expect("read examples/wasmcloud/fusebox.toml");
-    Manifest::parse(
-        &text,
-        "examples/wasmcloud/fusebox.toml",
-        path.parent().unwrap(),
-    )
-    .expect("the wasmCloud manifest is valid")
+    manifest_at("examples/wasmcloud/fusebox.toml")
 }
 
 fn wasmcloud() -> &'static Fused {
