@@ -132,8 +132,17 @@ fn forward(
     // The middleware reports no processing error back through `res`.
     let (_, outcome) = wit_future::new(|| Ok(()));
     let (body, trailers) = Request::consume_body(request, outcome);
-    let fields = Fields::from_list(&fields).expect("headers that were valid remain valid");
-    let (next, _) = Request::new(fields, Some(body), trailers, options);
+    // Header by header: a host may pass in a header that it forbids components to set
+    // (preview3-shim passes `host` through; wasmtime strips it). Such a header is the
+    // host's own, so it is left out rather than failing the request; the authority
+    // travels in the request itself.
+    // The client's principal header was removed above, so a dropped header can never
+    // let one through.
+    let forwarded = Fields::new();
+    for (name, value) in &fields {
+        let _ = forwarded.append(name, value);
+    }
+    let (next, _) = Request::new(forwarded, Some(body), trailers, options);
     // Each of these was valid on the original request.
     let _ = next.set_method(&method);
     let _ = next.set_scheme(scheme.as_ref());
