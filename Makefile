@@ -159,7 +159,7 @@ compose-p3: tools bindings fusebox
 	$(FUSEBOX) compose --manifest examples/p3/fusebox.toml
 
 .PHONY: lattice
-## Opt-in: the wasmCloud artifact on two wasmCloud hosts over NATS, by digest, through a host's loss (45 min build once).
+## Opt-in: the wasmCloud artifact on two wasmCloud hosts over NATS, by digest, through a host's loss (a 12-14 min build, once).
 lattice: tools bindings
 	@mkdir -p target/lattice
 	lattice/run.sh 2>&1 | tee target/lattice/transcript.txt

@@ -9,8 +9,10 @@
 #  2. Start a registry (CNCF distribution), NATS with JetStream, and two wasmCloud hosts.
 #  3. Push the artifact, sign it, and verify the signature against the publisher's key.
 #  4. Scale it by digest onto both hosts, each serving HTTP at its own address.
-#  5. The README's API session against each host, then a bounded load against both, with
-#     host `a` killed halfway: host `b` keeps answering.
+#  5. The README's API session against each host, then the runtime matrix's checks against
+#     host `a`, recorded in docs/runtimes/wasmcloud.json (tests/tests/runtimes.rs puts
+#     that cell in the matrix), then a bounded load against both, with host `a` killed
+#     halfway: host `b` keeps answering.
 #
 # Ports (all on 127.0.0.1) can be moved with LATTICE_NATS_PORT, LATTICE_REGISTRY_PORT and
 # LATTICE_HTTP_PORTS ("A B"); LATTICE_LOAD_SECONDS sets the load's length.
@@ -28,6 +30,7 @@ run=$root/target/lattice/run
 launcher=$root/target/lattice/release/fusebox-lattice
 fusebox=$root/target/release/fusebox
 load=$root/target/release/examples/load
+cell=$root/target/release/examples/cell
 artifact=$root/target/fusebox/wasmcloud/service.wasm
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -113,8 +116,8 @@ scripts/ensure-registry.sh
 mkdir -p target/lattice
 cargo build --quiet --release -p fusebox
 cargo build --quiet --release -p auth-token
-cargo build --quiet --release -p fusebox-tests --example load
-say "fusebox CLI, auth-token and load client: target/release/"
+cargo build --quiet --release -p fusebox-tests --example load --example cell
+say "fusebox CLI, auth-token, load client and matrix cell: target/release/"
 "$fusebox" compose --manifest examples/wasmcloud/fusebox.toml \
     >target/lattice/compose.log
 say "artifact: ${artifact#"$root"/} ($(stat -c %s "$artifact") bytes; wiring in target/fusebox/wasmcloud/capabilities.md)"
@@ -197,6 +200,13 @@ for name in a b; do
         exit 1
     fi
 done
+
+step "the runtime matrix's checks against host a: the README's API examples and the hostile corpus"
+wasmcloud_host=$(grep -A1 '^name = "wasmcloud-host"$' lattice/Cargo.lock | sed -n 's/^version = "\(.*\)"$/\1/p')
+"$cell" --addr "127.0.0.1:$port_a" --runtime wasmCloud --version "wasmcloud-host $wasmcloud_host" \
+    --key-file "$run/hs256.key" --out docs/runtimes/wasmcloud.json \
+    --recorded "recorded by \`make lattice\` on $(date -u +%Y-%m-%d), not run by \`make test\` (the launcher takes about 12 minutes to build): fusebox.toml's service built for wasmCloud (examples/wasmcloud, plus the config-draft adapter), pulled by digest onto a host of a two-host lattice" \
+    | sed 's/^/    /'
 
 kill_at=$((load_seconds / 2))
 step "load: ${load_seconds}s against both hosts at once; host a is killed (SIGKILL) after ${kill_at}s"

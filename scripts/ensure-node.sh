@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Make sure target/npm holds the pinned Node, jco and workerd the runtime matrix runs
+# Make sure target/npm holds the pinned Node, jco (with its WASI shims) and workerd the runtime matrix runs
 # the artifacts with, and componentize-js for the JavaScript calculator, and print its
 # path. Installs only what is missing (about 35 s and
 # 550 MB the first time), so a second run costs nothing.
@@ -13,6 +13,9 @@ NODE_VERSION=26.10.0
 JCO_VERSION=1.35.0
 # The version jco 1.35.0 itself depends on, which its glue is written against.
 PREVIEW2_SHIM_VERSION=0.26.1
+# WASI 0.3 for the 0.3 artifact (runtimes/jco/serve-p3.mjs): the version jco 1.35.0's
+# glue maps 0.3 imports to.
+PREVIEW3_SHIM_VERSION=0.7.0
 # Cloudflare's Workers runtime; the npm package ships its binary.
 WORKERD_VERSION=1.20261117.1
 # The JavaScript calculator's toolchain (components/calculator-js). jco 1.35 depends on
@@ -20,7 +23,7 @@ WORKERD_VERSION=1.20261117.1
 COMPONENTIZE_JS_VERSION=0.23.0
 
 dir=$PWD/target/npm
-want="node@$NODE_VERSION jco@$JCO_VERSION preview2-shim@$PREVIEW2_SHIM_VERSION workerd@$WORKERD_VERSION componentize-js@$COMPONENTIZE_JS_VERSION"
+want="node@$NODE_VERSION jco@$JCO_VERSION preview2-shim@$PREVIEW2_SHIM_VERSION preview3-shim@$PREVIEW3_SHIM_VERSION workerd@$WORKERD_VERSION componentize-js@$COMPONENTIZE_JS_VERSION"
 if [[ $(cat "$dir/.pinned" 2>/dev/null) != "$want" ]]; then
     command -v npm >/dev/null || scripts/apt-install.sh ensure-node npm
     echo "ensure-node: installing $want into target/npm" >&2
@@ -31,6 +34,7 @@ if [[ $(cat "$dir/.pinned" 2>/dev/null) != "$want" ]]; then
         "node@$NODE_VERSION" \
         "@bytecodealliance/jco@$JCO_VERSION" \
         "@bytecodealliance/preview2-shim@$PREVIEW2_SHIM_VERSION" \
+        "@bytecodealliance/preview3-shim@$PREVIEW3_SHIM_VERSION" \
         "workerd@$WORKERD_VERSION" \
         "@bytecodealliance/componentize-js@$COMPONENTIZE_JS_VERSION") >&2
     echo "$want" > "$dir/.pinned"

@@ -4,8 +4,8 @@
 //! matrix (`make runtimes` copies it to `docs/platforms.md`).
 
 use crate::hostile::{self, Body, HostHeader, Hostile};
-use crate::{Artifact, TEST_KEY, token};
-use serde_json::Value;
+use crate::{Artifact, token};
+use serde_json::{Value, json};
 use std::net::{SocketAddr, TcpStream};
 use std::process::Child;
 use std::time::{Duration, Instant};
@@ -33,6 +33,9 @@ pub struct Cell {
     pub front_end: Vec<String>,
     /// Why the cell did not run, when it did not.
     pub skipped: Option<String>,
+    /// When and how a cell that `make test` does not run was recorded (`make lattice`
+    /// records wasmCloud's, into `docs/runtimes/`).
+    pub recorded: Option<String>,
 }
 
 impl Cell {
@@ -47,23 +50,32 @@ impl Cell {
             failures: Vec::new(),
             front_end: Vec::new(),
             skipped: Some(why.into()),
+            recorded: None,
         }
     }
 
-    /// Run every check against `addr`, where `runtime` serves `artifact`.
-    pub fn run(runtime: &str, version: &str, artifact: Artifact, addr: SocketAddr) -> Cell {
+    /// Run every check against `addr`, where `runtime` serves `artifact` configured with
+    /// the HS256 `key` (the tests' [`TEST_KEY`](crate::TEST_KEY), unless a run deployed
+    /// a key of its own).
+    pub fn run(
+        runtime: &str,
+        version: &str,
+        artifact: Artifact,
+        addr: SocketAddr,
+        key: &str,
+    ) -> Cell {
         let mut failures = Vec::new();
         let mut front_end = Vec::new();
         let mut total = 0;
-        for (name, outcome) in api_examples(addr) {
+        for (name, outcome) in api_examples(addr, key) {
             total += 1;
             if let Err(why) = outcome {
                 failures.push(format!("{name}: {why}"));
             }
         }
-        let calc = token("mallory", &["calc"], 3600, TEST_KEY);
-        let read = token("mallory", &["read"], 3600, TEST_KEY);
-        for request in hostile::requests(TEST_KEY, &calc, &read) {
+        let calc = token("mallory", &["calc"], 3600, key);
+        let read = token("mallory", &["read"], 3600, key);
+        for request in hostile::requests(key, &calc, &read) {
             total += 1;
             // fusebox answers these in milliseconds; a runtime that waits for the whole
             // body never does, and need not cost the full wait each time.
@@ -101,7 +113,65 @@ impl Cell {
             failures,
             front_end,
             skipped: None,
+            recorded: None,
         }
+    }
+
+    /// The cell as JSON, to record a run that `make test` cannot repeat.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "runtime": self.runtime,
+            "version": self.version,
+            "artifact": self.artifact.manifest_path(),
+            "passed": self.passed,
+            "total": self.total,
+            "failures": self.failures,
+            "front_end": self.front_end,
+            "skipped": self.skipped,
+            "recorded": self.recorded,
+        })
+    }
+
+    /// A cell recorded by [`Cell::to_json`], or what is wrong with the record.
+    pub fn from_json(value: &Value) -> Result<Cell, String> {
+        let text = |key: &str| {
+            value[key]
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| format!("`{key}` is not a string"))
+        };
+        let count = |key: &str| {
+            value[key]
+                .as_u64()
+                .map(|n| n as usize)
+                .ok_or_else(|| format!("`{key}` is not a count"))
+        };
+        let list = |key: &str| -> Result<Vec<String>, String> {
+            let items = value[key]
+                .as_array()
+                .ok_or_else(|| format!("`{key}` is not a list"))?;
+            items
+                .iter()
+                .map(|item| item.as_str().map(str::to_owned))
+                .collect::<Option<_>>()
+                .ok_or_else(|| format!("`{key}` holds something other than text"))
+        };
+        let manifest = text("artifact")?;
+        let artifact = Artifact::ALL
+            .into_iter()
+            .find(|a| a.manifest_path() == manifest)
+            .ok_or_else(|| format!("`artifact` names no known manifest: {manifest}"))?;
+        Ok(Cell {
+            runtime: text("runtime")?,
+            version: text("version")?,
+            artifact,
+            passed: count("passed")?,
+            total: count("total")?,
+            failures: list("failures")?,
+            front_end: list("front_end")?,
+            skipped: value["skipped"].as_str().map(str::to_owned),
+            recorded: value["recorded"].as_str().map(str::to_owned),
+        })
     }
 }
 
@@ -139,9 +209,9 @@ fn request(
 
 /// The README's curl examples, one per status the API answers with, each with what the
 /// answer must say: healthz, add, sequence, whoami, 401, 403, 404, 405, 413, 415, 422.
-pub fn api_examples(addr: SocketAddr) -> Vec<(String, Result<(), String>)> {
-    let calc = token("alice", &["calc"], 3600, TEST_KEY);
-    let read = token("alice", &["read"], 3600, TEST_KEY);
+pub fn api_examples(addr: SocketAddr, key: &str) -> Vec<(String, Result<(), String>)> {
+    let calc = token("alice", &["calc"], 3600, key);
+    let read = token("alice", &["read"], 3600, key);
     let json = |text: &str| Some(("application/json", text.as_bytes().to_vec()));
     let cases: Vec<(Hostile, u16, &str)> = vec![
         (
@@ -304,28 +374,31 @@ pub fn matrix(cells: &[Cell], date: &str) -> String {
         let row: Vec<String> = artifacts
             .iter()
             .map(|artifact| {
-                match cells
+                let Some(cell) = cells
                     .iter()
                     .find(|c| c.runtime == runtime && c.artifact == *artifact)
-                {
-                    None => "not run".to_owned(),
-                    Some(Cell {
-                        skipped: Some(why), ..
-                    }) => format!(
-                        "not run ({})",
-                        note(&mut notes, format!("{runtime}: {why}."))
-                    ),
-                    Some(cell) if cell.front_end.is_empty() => {
-                        format!("{}/{}", cell.passed, cell.total)
-                    }
-                    Some(cell) => {
-                        let why = format!(
-                            "{runtime}: {} hostile requests it handles by its own rules before \
-                             the guest runs (listed below).",
-                            cell.front_end.len()
-                        );
-                        format!("{}/{} ({})", cell.passed, cell.total, note(&mut notes, why))
-                    }
+                else {
+                    return "not run".to_owned();
+                };
+                let mut marks = Vec::new();
+                if let Some(when) = &cell.recorded {
+                    marks.push(note(&mut notes, format!("{runtime}: {when}.")));
+                }
+                if let Some(why) = &cell.skipped {
+                    marks.push(note(&mut notes, format!("{runtime}: {why}.")));
+                    return format!("not run ({})", join(&marks));
+                }
+                if !cell.front_end.is_empty() {
+                    let why = format!(
+                        "{runtime}: {} hostile requests it handles by its own rules before \
+                         the guest runs (listed below).",
+                        cell.front_end.len()
+                    );
+                    marks.push(note(&mut notes, why));
+                }
+                match marks.is_empty() {
+                    true => format!("{}/{}", cell.passed, cell.total),
+                    false => format!("{}/{} ({})", cell.passed, cell.total, join(&marks)),
                 }
             })
             .collect();
@@ -384,6 +457,15 @@ fn note(notes: &mut Vec<String>, text: String) -> usize {
             notes.len()
         }
     }
+}
+
+/// Note numbers as a cell shows them: `1, 3`.
+fn join(marks: &[usize]) -> String {
+    marks
+        .iter()
+        .map(|m| m.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The first line of `text`, at most 160 characters: an HTML error page or a long body

@@ -5,15 +5,19 @@
 //!
 //! - **fusebox serve**: `fusebox serve`'s server, in this process.
 //! - **jco on Node**: the Node and jco `scripts/ensure-node.sh` pins into `target/npm`
-//!   (`make test` runs it), serving through `runtimes/jco/serve.mjs`. Missing, the cell
+//!   (`make test` runs it), serving through `runtimes/jco/serve.mjs` (WASI 0.2) and
+//!   `serve-p3.mjs` (WASI 0.3, through preview3-shim). Missing, the cell
 //!   fails: it is part of `make test`.
 //! - **workerd**: Cloudflare's Workers runtime, from the same `target/npm`, serving the
 //!   bundle `runtimes/workerd/build.mjs` makes from the artifact. Missing, the cell fails.
 //! - **stock `wasmtime serve`**: when `wasmtime` is on the PATH (`make stock-wasmtime`
 //!   installs it, 8 to 14 minutes); otherwise the cell says so.
+//! - **recorded cells**: each cell in `docs/runtimes/`, recorded by a run `make test`
+//!   cannot repeat (`make lattice` records wasmCloud's with `tests/examples/cell.rs`),
+//!   marked with when and how. A recorded failure fails this test too.
 
 use fusebox_tests::runtimes::{Cell, Process, matrix, wait_for_port};
-use fusebox_tests::{Artifact, TestServer, repo, test_limits};
+use fusebox_tests::{Artifact, TEST_KEY, TestServer, repo, test_limits};
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -67,7 +71,13 @@ fn fusebox_cells(cells: &mut Vec<Cell>) {
         let addr = server.addr;
         let cell = tokio
             .block_on(tokio::task::spawn_blocking(move || {
-                Cell::run("fusebox serve", env!("CARGO_PKG_VERSION"), artifact, addr)
+                Cell::run(
+                    "fusebox serve",
+                    env!("CARGO_PKG_VERSION"),
+                    artifact,
+                    addr,
+                    TEST_KEY,
+                )
             }))
             .unwrap();
         cells.push(cell);
@@ -75,8 +85,10 @@ fn fusebox_cells(cells: &mut Vec<Cell>) {
     }
 }
 
+/// What the matrix calls jco's row.
+const JCO: &str = "jco on Node";
+
 fn jco_cells(cells: &mut Vec<Cell>) {
-    const RUNTIME: &str = "jco on Node";
     let npm = repo().join("target/npm");
     let node = npm.join("node_modules/.bin/node");
     let jco = npm.join("node_modules/.bin/jco");
@@ -91,18 +103,6 @@ fn jco_cells(cells: &mut Vec<Cell>) {
         }
     };
     for artifact in Artifact::ALL {
-        if artifact == Artifact::P3 {
-            cells.push(Cell::skipped(
-                RUNTIME,
-                &version,
-                artifact,
-                "runtimes/jco/serve.mjs serves only wasi:http/incoming-handler@0.2; tried \
-                 by hand, jco 1.35 transpiles the 0.3 artifact, but under preview3-shim \
-                 0.7's server the guest traps (unreachable) on its first request, not yet \
-                 diagnosed",
-            ));
-            continue;
-        }
         cells.push(jco_cell(&node, &jco, &version, artifact));
     }
 }
@@ -116,6 +116,12 @@ fn jco_cell(node: &Path, jco: &Path, version: &str, artifact: Artifact) -> Cell 
     std::fs::create_dir_all(&dir).unwrap();
     let wasm = dir.join("service.wasm");
     std::fs::write(&wasm, artifact.bytes()).unwrap();
+    // WASI 0.2 through preview2-shim, synchronously; WASI 0.3 through preview3-shim,
+    // whose async glue instantiates with a promise.
+    let (instantiation, serve) = match artifact {
+        Artifact::P3 => ("async", "serve-p3.mjs"),
+        _ => ("sync", "serve.mjs"),
+    };
     let transpiled = output(
         node,
         &[
@@ -123,7 +129,7 @@ fn jco_cell(node: &Path, jco: &Path, version: &str, artifact: Artifact) -> Cell 
             "transpile",
             wasm.to_str().unwrap(),
             "--instantiation",
-            "sync",
+            instantiation,
             "--name",
             "service",
             "--quiet",
@@ -134,17 +140,17 @@ fn jco_cell(node: &Path, jco: &Path, version: &str, artifact: Artifact) -> Cell 
     if let Err(why) = transpiled {
         panic!("jco transpile failed for {artifact:?}: {why}");
     }
-    for file in ["serve.mjs", "config-store.mjs"] {
+    for file in [serve, "config-store.mjs"] {
         std::fs::copy(repo().join("runtimes/jco").join(file), dir.join(file)).unwrap();
     }
     let addr = free_addr();
     let mut command = Command::new(node);
     command
-        .arg(dir.join("serve.mjs"))
+        .arg(dir.join(serve))
         .arg(dir.join("service.js"))
         .arg(addr.port().to_string())
         .env("FUSEBOX_CONFIG", config_json(artifact));
-    serve_and_run("jco on Node", version, artifact, addr, command, 60)
+    serve_and_run(JCO, version, artifact, addr, command, 60)
 }
 
 /// Start `command`, which serves `artifact` with `runtime` on `addr`, wait up to
@@ -166,7 +172,7 @@ fn serve_and_run(
     if let Err(why) = wait_for_port(addr, &mut process, Duration::from_secs(seconds)) {
         panic!("{runtime}, {artifact:?}: {why}");
     }
-    Cell::run(runtime, version, artifact, addr)
+    Cell::run(runtime, version, artifact, addr, TEST_KEY)
 }
 
 fn workerd_cells(cells: &mut Vec<Cell>) {
@@ -249,6 +255,40 @@ fn wasmtime_cells(cells: &mut Vec<Cell>) {
     }
 }
 
+/// The cells recorded in `docs/runtimes/` (one JSON file each, as
+/// `tests/examples/cell.rs` writes them), and for each recorded runtime a cell saying why
+/// every other artifact did not run.
+fn recorded_cells(cells: &mut Vec<Cell>) {
+    let dir = repo().join("docs/runtimes");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let cell = serde_json::from_str(&text)
+            .map_err(|e| e.to_string())
+            .and_then(|json| Cell::from_json(&json))
+            .unwrap_or_else(|why| panic!("{}: {why}", path.display()));
+        for artifact in Artifact::ALL {
+            if artifact != cell.artifact {
+                cells.push(Cell::skipped(
+                    &cell.runtime,
+                    &cell.version,
+                    artifact,
+                    &format!(
+                        "the recorded run served only {}",
+                        cell.artifact.manifest_path()
+                    ),
+                ));
+            }
+        }
+        cells.push(cell);
+    }
+}
+
 /// `value` as one `-Sconfig-var` can carry it: wasmtime splits `-S` on commas, so the
 /// middleware's policy goes without its comments, one rule after another.
 fn one_line(value: &str) -> String {
@@ -272,6 +312,7 @@ fn every_runtime_serves_every_artifact() {
     jco_cells(&mut cells);
     workerd_cells(&mut cells);
     wasmtime_cells(&mut cells);
+    recorded_cells(&mut cells);
 
     let date = output(Path::new("date"), &["-u", "+%Y-%m-%d"]).unwrap_or_default();
     let mut report = matrix(&cells, &date);
