@@ -346,3 +346,43 @@ fn every_runtime_serves_every_artifact() {
         path.display()
     );
 }
+
+#[test]
+fn a_recorded_cell_reads_back_as_written_and_a_broken_record_is_refused() {
+    let mut cell = Cell::skipped("wasmCloud", "wasmcloud-host 0.27.1", Artifact::Rust, "x");
+    cell.skipped = None;
+    cell.passed = 257;
+    cell.total = 274;
+    cell.front_end = vec!["two Host headers: expected 400, got 200".into()];
+    cell.recorded = Some("recorded by `make lattice` on 2026-12-02".into());
+    let back = Cell::from_json(&cell.to_json()).unwrap();
+    assert_eq!(
+        (back.passed, back.total, back.artifact),
+        (257, 274, Artifact::Rust)
+    );
+    assert_eq!(back.front_end, cell.front_end);
+    assert_eq!(back.recorded, cell.recorded);
+    assert!(back.failures.is_empty() && back.skipped.is_none());
+
+    // The matrix marks the recorded cell with a note saying when and how.
+    let report = matrix(&[back], "2026-12-03");
+    assert!(
+        report.contains("| wasmCloud | wasmcloud-host 0.27.1 | 257/274 (1, 2) |"),
+        "{report}"
+    );
+    assert!(report.contains("1. wasmCloud: recorded by `make lattice` on 2026-12-02."));
+
+    let mut broken = cell.to_json();
+    broken["artifact"] = "examples/nowhere/fusebox.toml".into();
+    let refusal = Cell::from_json(&broken).unwrap_err();
+    assert!(
+        refusal.contains("examples/nowhere/fusebox.toml"),
+        "{refusal}"
+    );
+    let mut broken = cell.to_json();
+    broken["passed"] = "many".into();
+    assert_eq!(
+        Cell::from_json(&broken).unwrap_err(),
+        "`passed` is not a count"
+    );
+}
