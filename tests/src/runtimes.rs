@@ -36,6 +36,12 @@ pub struct Cell {
     /// When and how a cell that `make test` does not run was recorded (`make lattice`
     /// records wasmCloud's, into `docs/runtimes/`).
     pub recorded: Option<String>,
+    /// The bytes the runtime serves from, when the run measured them: the artifact, or
+    /// the bundle built from it, type declarations left out.
+    pub bundle_bytes: Option<u64>,
+    /// From starting the server to its first answer (`GET /healthz`), compiling
+    /// included, when the run measured it.
+    pub startup: Option<Duration>,
 }
 
 impl Cell {
@@ -51,6 +57,8 @@ impl Cell {
             front_end: Vec::new(),
             skipped: Some(why.into()),
             recorded: None,
+            bundle_bytes: None,
+            startup: None,
         }
     }
 
@@ -114,6 +122,8 @@ impl Cell {
             front_end,
             skipped: None,
             recorded: None,
+            bundle_bytes: None,
+            startup: None,
         }
     }
 
@@ -129,6 +139,8 @@ impl Cell {
             "front_end": self.front_end,
             "skipped": self.skipped,
             "recorded": self.recorded,
+            "bundle_bytes": self.bundle_bytes,
+            "startup_ms": self.startup.map(|t| t.as_millis() as u64),
         })
     }
 
@@ -171,6 +183,8 @@ impl Cell {
             front_end: list("front_end")?,
             skipped: value["skipped"].as_str().map(str::to_owned),
             recorded: value["recorded"].as_str().map(str::to_owned),
+            bundle_bytes: value["bundle_bytes"].as_u64(),
+            startup: value["startup_ms"].as_u64().map(Duration::from_millis),
         })
     }
 }
@@ -204,6 +218,24 @@ fn request(
         headers,
         body,
         expect: 0,
+    }
+}
+
+/// Ask `addr` for `GET /healthz` until it answers 200, for at most `limit`: how a cell
+/// times a runtime's start-up to its first answer, compiling included.
+pub fn first_answer(addr: SocketAddr, limit: Duration) -> Result<(), String> {
+    let started = Instant::now();
+    let healthz = request("GET", "/healthz", None, None);
+    loop {
+        let outcome = hostile::send_raw(addr, &healthz, limit).map_err(|e| e.to_string());
+        match outcome {
+            Ok(reply) if reply.status == 200 => return Ok(()),
+            Ok(reply) if started.elapsed() > limit => {
+                return Err(format!("GET /healthz answered {}", reply.status));
+            }
+            Err(why) if started.elapsed() > limit => return Err(why),
+            _ => std::thread::sleep(Duration::from_millis(20)),
+        }
     }
 }
 
@@ -420,6 +452,7 @@ pub fn matrix(cells: &[Cell], date: &str) -> String {
     for (i, note) in notes.iter().enumerate() {
         out.push_str(&format!("{}. {note}\n", i + 1));
     }
+    out.push_str(&bundles(cells, &artifacts));
     // Each runtime's front-end differences once per distinct list: they are usually
     // the same for every artifact it serves.
     let mut lists: Vec<(&str, Vec<&str>, &[String])> = Vec::new();
@@ -456,6 +489,68 @@ fn note(notes: &mut Vec<String>, text: String) -> usize {
             notes.push(text);
             notes.len()
         }
+    }
+}
+
+/// The table of what each runtime served each artifact from and how long it took to
+/// listen, for the cells that measured both; empty if none did.
+fn bundles(cells: &[Cell], artifacts: &[Artifact]) -> String {
+    let measured: Vec<&Cell> = cells.iter().filter(|c| c.bundle_bytes.is_some()).collect();
+    if measured.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "\nWhat each runtime serves, and how long it takes to start: the bytes it loads (the \
+         artifact; for jco, the glue, core modules and server script, with the shims in \
+         `target/npm` on top; for workerd, the whole bundle, shim included; type \
+         declarations left out), and the time from starting it to its first answer to \
+         `GET /healthz`, compiling included, with no compilation cache. `fusebox serve` \
+         runs inside the test binary, built for tests, so its time is not given here: \
+         `make bench` times the release host's compile (benchmarks.md, section 7).\n\n\
+         | runtime | {} |\n|---|{}\n",
+        artifacts
+            .iter()
+            .map(|a| a.label())
+            .collect::<Vec<_>>()
+            .join(" | "),
+        "---|".repeat(artifacts.len())
+    );
+    let mut runtimes: Vec<&str> = Vec::new();
+    for cell in &measured {
+        if !runtimes.contains(&cell.runtime.as_str()) {
+            runtimes.push(&cell.runtime);
+        }
+    }
+    for runtime in runtimes {
+        let row: Vec<String> = artifacts
+            .iter()
+            .map(|artifact| {
+                match measured
+                    .iter()
+                    .find(|c| c.runtime == runtime && c.artifact == *artifact)
+                {
+                    Some(cell) => match cell.startup {
+                        Some(startup) => format!(
+                            "{}, {:.2} s",
+                            size(cell.bundle_bytes.unwrap_or_default()),
+                            startup.as_secs_f64()
+                        ),
+                        None => size(cell.bundle_bytes.unwrap_or_default()),
+                    },
+                    None => "–".to_owned(),
+                }
+            })
+            .collect();
+        out.push_str(&format!("| {runtime} | {} |\n", row.join(" | ")));
+    }
+    out
+}
+
+/// `bytes` as KiB below a MiB, MiB above.
+fn size(bytes: u64) -> String {
+    match bytes < 1024 * 1024 {
+        true => format!("{:.1} KiB", bytes as f64 / 1024.0),
+        false => format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0)),
     }
 }
 

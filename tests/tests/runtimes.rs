@@ -9,19 +9,20 @@
 //!   `serve-p3.mjs` (WASI 0.3, through preview3-shim). Missing, the cell
 //!   fails: it is part of `make test`.
 //! - **workerd**: Cloudflare's Workers runtime, from the same `target/npm`, serving the
-//!   bundle `runtimes/workerd/build.mjs` makes from the artifact. Missing, the cell fails.
+//!   bundle `runtimes/workerd/build.mjs` makes from the artifact (through preview2-shim
+//!   for WASI 0.2, preview3-shim and `fetch-p3.js` for 0.3). Missing, the cell fails.
 //! - **stock `wasmtime serve`**: when `wasmtime` is on the PATH (`make stock-wasmtime`
 //!   installs it, 8 to 14 minutes); otherwise the cell says so.
 //! - **recorded cells**: each cell in `docs/runtimes/`, recorded by a run `make test`
 //!   cannot repeat (`make lattice` records wasmCloud's with `tests/examples/cell.rs`),
 //!   marked with when and how. A recorded failure fails this test too.
 
-use fusebox_tests::runtimes::{Cell, Process, matrix, wait_for_port};
+use fusebox_tests::runtimes::{Cell, Process, first_answer, matrix, wait_for_port};
 use fusebox_tests::{Artifact, TEST_KEY, TestServer, repo, test_limits};
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A free loopback port for a server started by the test.
 fn free_addr() -> SocketAddr {
@@ -69,7 +70,7 @@ fn fusebox_cells(cells: &mut Vec<Cell>) {
     for artifact in Artifact::ALL {
         let server = tokio.block_on(TestServer::for_artifact(artifact, test_limits()));
         let addr = server.addr;
-        let cell = tokio
+        let mut cell = tokio
             .block_on(tokio::task::spawn_blocking(move || {
                 Cell::run(
                     "fusebox serve",
@@ -80,6 +81,8 @@ fn fusebox_cells(cells: &mut Vec<Cell>) {
                 )
             }))
             .unwrap();
+        // Its start-up is left out: this is a test build (see `runtimes::matrix`).
+        cell.bundle_bytes = Some(artifact.bytes().len() as u64);
         cells.push(cell);
         drop(server);
     }
@@ -150,11 +153,32 @@ fn jco_cell(node: &Path, jco: &Path, version: &str, artifact: Artifact) -> Cell 
         .arg(dir.join("service.js"))
         .arg(addr.port().to_string())
         .env("FUSEBOX_CONFIG", config_json(artifact));
-    serve_and_run(JCO, version, artifact, addr, command, 60)
+    let bundle = bundle_bytes(&dir);
+    serve_and_run(JCO, version, artifact, addr, command, 60, bundle)
 }
 
-/// Start `command`, which serves `artifact` with `runtime` on `addr`, wait up to
-/// `seconds` for it to listen, run the cell's checks, and stop it (by its PID).
+/// The bytes of the bundle in `dir`: every file but type declarations and the artifact
+/// it was built from.
+fn bundle_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.unwrap().path())
+        .map(|path| {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if path.is_dir() {
+                bundle_bytes(&path)
+            } else if name.ends_with(".d.ts") || name == "service.wasm" {
+                0
+            } else {
+                std::fs::metadata(&path).unwrap().len()
+            }
+        })
+        .sum()
+}
+
+/// Start `command`, which serves `artifact` with `runtime` on `addr` from a bundle of
+/// `bundle` bytes, wait up to `seconds` for it to listen and give its first answer (its
+/// start-up), run the cell's checks, and stop it (by its PID).
 fn serve_and_run(
     runtime: &str,
     version: &str,
@@ -162,7 +186,9 @@ fn serve_and_run(
     addr: SocketAddr,
     mut command: Command,
     seconds: u64,
+    bundle: u64,
 ) -> Cell {
+    let started = Instant::now();
     let child = command
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -172,7 +198,14 @@ fn serve_and_run(
     if let Err(why) = wait_for_port(addr, &mut process, Duration::from_secs(seconds)) {
         panic!("{runtime}, {artifact:?}: {why}");
     }
-    Cell::run(runtime, version, artifact, addr, TEST_KEY)
+    if let Err(why) = first_answer(addr, Duration::from_secs(seconds)) {
+        panic!("{runtime}, {artifact:?}: no first answer: {why}");
+    }
+    let startup = started.elapsed();
+    let mut cell = Cell::run(runtime, version, artifact, addr, TEST_KEY);
+    cell.bundle_bytes = Some(bundle);
+    cell.startup = Some(startup);
+    cell
 }
 
 fn workerd_cells(cells: &mut Vec<Cell>) {
@@ -184,16 +217,6 @@ fn workerd_cells(cells: &mut Vec<Cell>) {
         panic!("workerd is not installed in target/npm ({why}); run scripts/ensure-node.sh")
     });
     for artifact in Artifact::ALL {
-        if artifact == Artifact::P3 {
-            cells.push(Cell::skipped(
-                RUNTIME,
-                &version,
-                artifact,
-                "the worker runs the artifact through preview2-shim, which speaks only \
-                 wasi:http/incoming-handler@0.2",
-            ));
-            continue;
-        }
         let dir = repo()
             .join("target/npm/workerd")
             .join(format!("{artifact:?}").to_lowercase());
@@ -218,8 +241,9 @@ fn workerd_cells(cells: &mut Vec<Cell>) {
             .args(["serve", "config.capnp", "--socket-addr"])
             .arg(format!("http={addr}"))
             .env("FUSEBOX_CONFIG", config_json(artifact));
+        let bundle = bundle_bytes(&dir);
         cells.push(serve_and_run(
-            RUNTIME, &version, artifact, addr, command, 60,
+            RUNTIME, &version, artifact, addr, command, 60, bundle,
         ));
     }
 }
@@ -243,14 +267,22 @@ fn wasmtime_cells(cells: &mut Vec<Cell>) {
         std::fs::write(&wasm, artifact.bytes()).unwrap();
         let addr = free_addr();
         let mut command = Command::new("wasmtime");
-        command.arg("serve").arg("-Sconfig");
+        // No compilation cache, so that its start-up is a cold compile, as every other
+        // runtime's is.
+        command.arg("serve").arg("-Ccache=n").arg("-Sconfig");
         for (key, value) in artifact.config() {
             command.arg(format!("-Sconfig-var={key}={}", one_line(&value)));
         }
         command.arg(format!("--addr={addr}")).arg(&wasm);
         // A large artifact compiles for seconds before the port opens.
         cells.push(serve_and_run(
-            RUNTIME, version, artifact, addr, command, 180,
+            RUNTIME,
+            version,
+            artifact,
+            addr,
+            command,
+            180,
+            artifact.bytes().len() as u64,
         ));
     }
 }
@@ -355,7 +387,13 @@ fn a_recorded_cell_reads_back_as_written_and_a_broken_record_is_refused() {
     cell.total = 274;
     cell.front_end = vec!["two Host headers: expected 400, got 200".into()];
     cell.recorded = Some("recorded by `make lattice` on 2026-12-02".into());
+    cell.bundle_bytes = Some(823_000);
+    cell.startup = Some(Duration::from_millis(350));
     let back = Cell::from_json(&cell.to_json()).unwrap();
+    assert_eq!(
+        (back.bundle_bytes, back.startup),
+        (cell.bundle_bytes, cell.startup)
+    );
     assert_eq!(
         (back.passed, back.total, back.artifact),
         (257, 274, Artifact::Rust)
@@ -371,6 +409,10 @@ fn a_recorded_cell_reads_back_as_written_and_a_broken_record_is_refused() {
         "{report}"
     );
     assert!(report.contains("1. wasmCloud: recorded by `make lattice` on 2026-12-02."));
+    assert!(
+        report.contains("| wasmCloud | 803.7 KiB, 0.35 s |"),
+        "{report}"
+    );
 
     let mut broken = cell.to_json();
     broken["artifact"] = "examples/nowhere/fusebox.toml".into();
