@@ -44,7 +44,7 @@ use bindings::fusebox::auth::verifier;
 use bindings::fusebox::logger::log::{self, Field, Level};
 use bindings::wasi::config::store as config;
 use bindings::wasi::http::handler;
-use bindings::wasi::http::types::{ErrorCode, Fields, Request, Response};
+use bindings::wasi::http::types::{ErrorCode, Fields, HeaderError, Request, Response};
 use bindings::wit_future;
 
 /// The type that implements the exported `handler` interface.
@@ -92,7 +92,15 @@ impl Guest for Middleware {
                 }
             }
         };
-        handler::handle(forward(request, headers, principal)).await
+        match forward(request, headers, principal) {
+            Ok(next) => handler::handle(next).await,
+            Err(refused) => {
+                deny(&method, path, 500, "host-refused");
+                Ok(into_response(
+                    api::ApiError::host_refused(refused).into_response(),
+                ))
+            }
+        }
     }
 }
 
@@ -111,11 +119,17 @@ fn policy() -> Result<Policy, String> {
 /// `request` with its headers replaced by `headers` without any client-sent principal,
 /// plus `principal` if there is one. A request's headers cannot be changed once it
 /// exists, so this is a new request, with the same body stream and trailers.
+///
+/// A header the host forbids a component to set (`host`, `connection`, …) is left out:
+/// some hosts pass one in (preview3-shim passes `host`; wasmtime strips it), it is the
+/// host's own, and the authority travels in the request itself. Any other header the host
+/// refuses is an error naming it, never a silent drop: the service must see the principal,
+/// and every header the client sent that a component may set.
 fn forward(
     request: Request,
     headers: Fields,
     principal: Option<api::ForwardedPrincipal>,
-) -> Request {
+) -> Result<Request, String> {
     let mut fields = headers.copy_all();
     fields.retain(|(name, _)| !name.eq_ignore_ascii_case(api::PRINCIPAL_HEADER));
     if let Some(principal) = principal {
@@ -123,6 +137,17 @@ fn forward(
             api::PRINCIPAL_HEADER.to_owned(),
             principal.to_header().into_bytes(),
         ));
+    }
+    let forwarded = Fields::new();
+    for (name, value) in &fields {
+        match forwarded.append(name, value) {
+            Ok(()) | Err(HeaderError::Forbidden) => {}
+            Err(error) => {
+                return Err(alloc::format!(
+                    "the host refused the forwarded header {name} ({error:?})"
+                ));
+            }
+        }
     }
     let method = request.get_method();
     let scheme = request.get_scheme();
@@ -132,23 +157,13 @@ fn forward(
     // The middleware reports no processing error back through `res`.
     let (_, outcome) = wit_future::new(|| Ok(()));
     let (body, trailers) = Request::consume_body(request, outcome);
-    // Header by header: a host may pass in a header that it forbids components to set
-    // (preview3-shim passes `host` through; wasmtime strips it). Such a header is the
-    // host's own, so it is left out rather than failing the request; the authority
-    // travels in the request itself.
-    // The client's principal header was removed above, so a dropped header can never
-    // let one through.
-    let forwarded = Fields::new();
-    for (name, value) in &fields {
-        let _ = forwarded.append(name, value);
-    }
     let (next, _) = Request::new(forwarded, Some(body), trailers, options);
     // Each of these was valid on the original request.
     let _ = next.set_method(&method);
     let _ = next.set_scheme(scheme.as_ref());
     let _ = next.set_authority(authority.as_deref());
     let _ = next.set_path_with_query(path_with_query.as_deref());
-    next
+    Ok(next)
 }
 
 /// Log a refused request: the service behind never sees it, so this is its only line.

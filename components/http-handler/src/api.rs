@@ -150,6 +150,12 @@ impl ApiError {
         Self::new(500, "misconfigured", message)
     }
 
+    /// 500: the host refused a request a component built from a valid one (for the
+    /// auth middleware, a header it forwards). The message names what was refused.
+    pub fn host_refused(message: impl Into<String>) -> Self {
+        Self::new(500, "host-refused", message)
+    }
+
     /// The response that carries this error.
     pub fn into_response(self) -> Response {
         #[derive(Serialize)]
@@ -218,9 +224,26 @@ impl ForwardedPrincipal {
         }
     }
 
-    /// The header value: JSON, which escapes every control character.
+    /// The header value: JSON, which escapes every control character, with every
+    /// character outside ASCII escaped too (`\u5f20`), so that any host takes it as a
+    /// header value. Some (preview2-shim) refuse a value whose UTF-8 decodes to a
+    /// character above U+00FF; RFC 9110 allows those bytes, but ASCII is safe everywhere.
     pub fn to_header(&self) -> String {
-        serde_json::to_string(self).expect("a principal always serializes")
+        let json = serde_json::to_string(self).expect("a principal always serializes");
+        let mut ascii = String::with_capacity(json.len());
+        for c in json.chars() {
+            match c.is_ascii() {
+                true => ascii.push(c),
+                // Outside ASCII, a character can only be inside a JSON string.
+                false => {
+                    let mut units = [0u16; 2];
+                    for unit in c.encode_utf16(&mut units) {
+                        ascii.push_str(&format!("\\u{unit:04x}"));
+                    }
+                }
+            }
+        }
+        ascii
     }
 
     /// The principal in a header value, or `None` if it is not one.
@@ -820,6 +843,24 @@ mod tests {
         assert!(!Endpoint::WhoAmI.takes_body());
         assert!(Endpoint::Sequence.takes_body());
         assert!(Endpoint::Binary(Op::Add).takes_body());
+    }
+
+    #[test]
+    fn a_forwarded_principal_header_is_ascii_and_reads_back_unchanged() {
+        let principal = ForwardedPrincipal {
+            subject: "张三 \u{1f600} \"quoted\"\n".into(),
+            scopes: vec!["calc".into(), "é".into()],
+            expires_at: 1_796_224_367,
+        };
+        let header = principal.to_header();
+        assert!(header.is_ascii(), "{header}");
+        assert!(header.contains("\\u5f20\\u4e09"), "{header}");
+        // A character outside the BMP is escaped as its UTF-16 surrogate pair.
+        assert!(header.contains("\\ud83d\\ude00"), "{header}");
+        assert_eq!(
+            ForwardedPrincipal::from_header(header.as_bytes()),
+            Some(principal)
+        );
     }
 }
 
