@@ -4,8 +4,9 @@
 //   node serve-p3.mjs <transpiled.js> <port>
 //
 // <transpiled.js> is `jco transpile --instantiation async` output, with its `.d.ts`
-// beside it. Run this script from a copy beside it (the test copies it), so that the
-// shims resolve from the node_modules above. Runtime config comes from FUSEBOX_CONFIG, as
+// beside it. Run this script from a copy beside it, with config-store.mjs and
+// ../artifact-imports.mjs (the test copies all three), so that the shims resolve from the
+// node_modules above. Runtime config comes from FUSEBOX_CONFIG, as
 // for serve.mjs.
 //
 // The import object is built from what the artifact imports, as its `.d.ts` names it:
@@ -17,6 +18,7 @@ import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { WASIShim } from "@bytecodealliance/preview2-shim/instantiation";
 import { HttpServer } from "@bytecodealliance/preview3-shim/http";
+import { artifactImports } from "./artifact-imports.mjs";
 import * as configStore from "./config-store.mjs";
 
 const [glue, port] = process.argv.slice(2);
@@ -32,20 +34,7 @@ function getCoreModule(path) {
   return module;
 }
 
-// The artifact's imports, versioned, from the glue's `ImportObject` type. The glue itself
-// asks for them by unversioned name (`wasi:cli/stderr`), so the version says which shim
-// serves each one.
-function artifactImports() {
-  const types = readFileSync(glue.replace(/\.js$/, ".d.ts"), "utf8");
-  const block = types.match(/export interface ImportObject \{([^}]*)\}/);
-  if (!block) throw new Error(`${glue}: its .d.ts has no ImportObject`);
-  return [...block[1].matchAll(/'([^'@]+)@([^']+)'/g)].map(([, name, version]) => ({
-    name,
-    version,
-  }));
-}
-
-const wanted = artifactImports();
+const wanted = artifactImports(readFileSync(glue.replace(/\.js$/, ".d.ts"), "utf8"));
 const camel = (text) => text.replace(/-(\w)/g, (_, c) => c.toUpperCase());
 
 // The preview3-shim modules the 0.3 imports come from, loaded once.
@@ -72,9 +61,6 @@ function imports() {
       value = p2[name];
     }
     if (!value) throw new Error(`no shim provides ${name}@${version}`);
-    if (object[name] && object[name] !== value) {
-      throw new Error(`${name} is imported at two versions; the glue cannot tell them apart`);
-    }
     object[name] = value;
   }
   return object;

@@ -40,42 +40,38 @@ for (const Class of [WasiRequest, WasiResponse]) {
 const METHODS = ["get", "head", "post", "put", "delete", "connect", "options", "trace", "patch"];
 const encoder = new TextEncoder();
 
-// An incoming request's headers as the runtime gave them. preview3-shim's Fields wraps a
-// preview2-shim Fields, whose `fromList` decodes each value as UTF-8 and refuses a code
-// point above U+00FF, though RFC 9110 allows any byte from 0x80 to 0xFF: workerd hands a
-// header's 0xFF byte over as U+FFFD, and the request would never reach the guest.
-// preview2-shim builds its own incoming requests' headers without that check
-// (`_fromEntriesChecked`, which it does not export), and the 0.2 worker gets them that
-// way; this store does the same for 0.3, value bytes as preview2-shim encodes them.
-class IncomingEntries {
-  #entries;
-  constructor(entries) {
-    this.#entries = entries;
+// A request body (a ReadableStream, or none) and its trailers: none, but only once the
+// body has ended, and an error if it fails. The guest tells a whole body from one cut
+// short by the trailers, as wasmtime and preview3-shim's Node server let it.
+function withTrailers(body) {
+  let settle;
+  const trailers = new Promise((resolve) => (settle = resolve));
+  if (!body) {
+    settle({ tag: "ok", val: undefined });
+    return [undefined, trailers];
   }
-  get(name) {
-    const lower = name.toLowerCase();
-    return this.#entries.filter(([key]) => key.toLowerCase() === lower).map(([, value]) => value);
-  }
-  has(name) {
-    return this.get(name).length > 0;
-  }
-  set(name, values) {
-    this.delete(name);
-    for (const value of values) this.append(name, value);
-  }
-  delete(name) {
-    const lower = name.toLowerCase();
-    this.#entries = this.#entries.filter(([key]) => key.toLowerCase() !== lower);
-  }
-  append(name, value) {
-    this.#entries.push([name, value]);
-  }
-  entries() {
-    return this.#entries.map(([name, value]) => [name, value]);
-  }
-  clone() {
-    return new IncomingEntries(this.entries());
-  }
+  const reader = body.getReader();
+  const stream = new ReadableStream({
+    async pull(controller) {
+      try {
+        const { value, done } = await reader.read();
+        if (done) {
+          controller.close();
+          settle({ tag: "ok", val: undefined });
+        } else {
+          controller.enqueue(value);
+        }
+      } catch (error) {
+        settle({ tag: "err", val: { tag: "internal-error", val: String(error) } });
+        controller.error(error);
+      }
+    },
+    cancel(reason) {
+      settle({ tag: "err", val: { tag: "internal-error", val: "the body was not read to its end" } });
+      return reader.cancel(reason);
+    },
+  });
+  return [stream, trailers];
 }
 
 // `request` as a wasi:http 0.3 request, `url` being its parsed URL.
@@ -86,9 +82,8 @@ export function toWasiRequest(request, url) {
   for (const [name, value] of request.headers) {
     if (!_forbiddenHeaders.value.has(name.toLowerCase())) entries.push([name, encoder.encode(value)]);
   }
-  const headers = new Fields(new IncomingEntries(entries));
-  const trailers = Promise.resolve({ tag: "ok", val: undefined });
-  const body = request.body ?? undefined; // ReadableStream<Uint8Array>, or none (empty)
+  const headers = Fields.fromList(entries);
+  const [body, trailers] = withTrailers(request.body);
   const [wasiRequest] = WasiRequest.new(headers, body, trailers, undefined);
   const lower = request.method.toLowerCase();
   wasiRequest.setMethod(METHODS.includes(lower) && request.method === request.method.toUpperCase()
@@ -104,12 +99,20 @@ export function toWasiRequest(request, url) {
 function bodyStream(contents) {
   const iterator = inBulk(contents)[Symbol.asyncIterator]();
   return new ReadableStream({
+    // Until a chunk or the end: a pull that enqueues nothing is not called again while
+    // only one read waits.
     async pull(controller) {
-      const { value, done } = await iterator.next();
-      if (done) { controller.close(); return; }
-      if (value === undefined) return;
-      controller.enqueue(typeof value === "number" ? Uint8Array.of(value)
-        : value instanceof Uint8Array ? value : Uint8Array.from(value));
+      for (;;) {
+        const { value, done } = await iterator.next();
+        if (done) {
+          controller.close();
+          return;
+        }
+        if (value === undefined) continue;
+        controller.enqueue(typeof value === "number" ? Uint8Array.of(value)
+          : value instanceof Uint8Array ? value : Uint8Array.from(value));
+        return;
+      }
     },
     async cancel(reason) { await iterator.return?.(reason); },
   });
@@ -143,15 +146,19 @@ export function toFetchResponse(wasiResponse, method = "GET") {
 
 // `handle` is instance.handler.handle of a fresh instance.
 export async function serveFetch(request, handle) {
+  // workerd builds request.url from the Host header. A Host it lets through but no URL
+  // parser accepts (two Hosts, a space, a port over 65535) cannot make a request URL, and
+  // one with a path, query or user in it would move the request's path.
+  const badHost = () => {
+    const message = "the request's Host is not a valid authority";
+    return Response.json({ error: { status: 400, code: "bad-request", message } }, { status: 400 });
+  };
+  if (/[/?#@]/.test(request.headers.get("host") ?? "")) return badHost();
   let url;
   try {
     url = new URL(request.url);
-  } catch (error) {
-    // workerd builds request.url from the Host header; a Host it lets through but no URL
-    // parser accepts (two Hosts, a space, a port over 65535) cannot make a request URL.
-    console.error("fusebox: a request the guest cannot be given:", String(error));
-    const message = "the request's Host does not make a valid URL";
-    return Response.json({ error: { status: 400, code: "bad-request", message } }, { status: 400 });
+  } catch {
+    return badHost();
   }
   try {
     return toFetchResponse(await handle(toWasiRequest(request, url)), request.method);

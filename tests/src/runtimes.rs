@@ -173,14 +173,24 @@ impl Cell {
             .into_iter()
             .find(|a| a.manifest_path() == manifest)
             .ok_or_else(|| format!("`artifact` names no known manifest: {manifest}"))?;
+        let (passed, total) = (count("passed")?, count("total")?);
+        let (failures, front_end) = (list("failures")?, list("front_end")?);
+        if passed + failures.len() + front_end.len() != total {
+            return Err(format!(
+                "{passed} passed, {} failed and {} handled by the front end do not add up to \
+                 {total} checks",
+                failures.len(),
+                front_end.len()
+            ));
+        }
         Ok(Cell {
             runtime: text("runtime")?,
             version: text("version")?,
             artifact,
-            passed: count("passed")?,
-            total: count("total")?,
-            failures: list("failures")?,
-            front_end: list("front_end")?,
+            passed,
+            total,
+            failures,
+            front_end,
             skipped: value["skipped"].as_str().map(str::to_owned),
             recorded: value["recorded"].as_str().map(str::to_owned),
             bundle_bytes: value["bundle_bytes"].as_u64(),
@@ -492,8 +502,9 @@ fn note(notes: &mut Vec<String>, text: String) -> usize {
     }
 }
 
-/// The table of what each runtime served each artifact from and how long it took to
-/// listen, for the cells that measured both; empty if none did.
+/// The table of what each runtime served each artifact from (every cell that measured
+/// it) and how long it took to give its first answer (where that was measured too);
+/// empty if no cell measured its bundle.
 fn bundles(cells: &[Cell], artifacts: &[Artifact]) -> String {
     let measured: Vec<&Cell> = cells.iter().filter(|c| c.bundle_bytes.is_some()).collect();
     if measured.is_empty() {
