@@ -5,7 +5,7 @@
 #
 #  1. Build what it needs: the wasmCloud artifact (examples/wasmcloud/fusebox.toml), the
 #     `fusebox` CLI and load client, and the wasmCloud launcher (lattice/, about
-#     12 minutes on two cores the first time, then reused).
+#     12 to 14 minutes on two cores the first time, then reused).
 #  2. Start a registry (CNCF distribution), NATS with JetStream, and two wasmCloud hosts.
 #  3. Push the artifact, sign it, and verify the signature against the publisher's key.
 #  4. Scale it by digest onto both hosts, each serving HTTP at its own address.
@@ -123,7 +123,7 @@ say "fusebox CLI, auth-token, load client and matrix cell: target/release/"
 say "artifact: ${artifact#"$root"/} ($(stat -c %s "$artifact") bytes; wiring in target/fusebox/wasmcloud/capabilities.md)"
 lattice/patch-wasmcloud-host.sh
 if [[ ! -x "$launcher" ]] || [[ -n "$(find lattice/src lattice/Cargo.toml lattice/Cargo.lock -newer "$launcher" 2>/dev/null)" ]]; then
-    say "building the wasmCloud launcher (wasmcloud-host 0.27.1): about 12 minutes on two cores, once"
+    say "building the wasmCloud launcher (wasmcloud-host 0.27.1): 12 to 14 minutes on two cores, once"
     CARGO_TARGET_DIR=$root/target/lattice cargo build --release --locked --manifest-path lattice/Cargo.toml
 fi
 say "launcher: ${launcher#"$root"/}"
@@ -205,7 +205,7 @@ step "the runtime matrix's checks against host a: the README's API examples and 
 wasmcloud_host=$(grep -A1 '^name = "wasmcloud-host"$' lattice/Cargo.lock | sed -n 's/^version = "\(.*\)"$/\1/p')
 "$cell" --addr "127.0.0.1:$port_a" --runtime wasmCloud --version "wasmcloud-host $wasmcloud_host" \
     --key-file "$run/hs256.key" --out docs/runtimes/wasmcloud.json \
-    --recorded "recorded by \`make lattice\` on $(date -u +%Y-%m-%d), not run by \`make test\` (the launcher takes about 12 minutes to build): fusebox.toml's service built for wasmCloud (examples/wasmcloud, plus the config-draft adapter), pulled by digest onto a host of a two-host lattice" \
+    --recorded "recorded by \`make lattice\` on $(date -u +%Y-%m-%d), not run by \`make test\` (its launcher takes 12 to 14 minutes to build): fusebox.toml's service built for wasmCloud (examples/wasmcloud, plus the config-draft adapter), pulled by digest onto a host of a two-host lattice" \
     | sed 's/^/    /'
 
 kill_at=$((load_seconds / 2))
