@@ -179,6 +179,14 @@ ADDR ?= 127.0.0.1:8080
 serve: compose $(DEV_KEY)
 	$(FUSEBOX) serve $(ARTIFACT) --config auth.hs256-key=@$(DEV_KEY) --addr $(ADDR)
 
+.PHONY: workerd
+## Compose if needed, then serve the artifact on Cloudflare's workerd on 127.0.0.1:8080 (ADDR=…) with a development key.
+workerd: compose node $(DEV_KEY)
+	target/npm/node_modules/.bin/node runtimes/workerd/build.mjs $(ARTIFACT) target/npm/workerd/serve
+	cd target/npm/workerd/serve && \
+		FUSEBOX_CONFIG="$$(../../node_modules/.bin/node -e 'process.stdout.write(JSON.stringify({"auth.hs256-key": require("fs").readFileSync(process.argv[1], "utf8").trim()}))' $(CURDIR)/$(DEV_KEY))" \
+		exec ../../node_modules/.bin/workerd serve config.capnp --socket-addr http=$(ADDR)
+
 REGISTRY_ADDR ?= 127.0.0.1:5000
 
 .PHONY: registry
