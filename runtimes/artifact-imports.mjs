@@ -2,7 +2,7 @@
 // its glue: the glue itself asks for each import by unversioned name
 // (`imports['wasi:cli/stderr']`), and only the type declarations say which version, which
 // says which shim serves it (preview2-shim for 0.2, preview3-shim for 0.3). Used by
-// runtimes/jco/serve-p3.mjs and runtimes/workerd/build.mjs.
+// runtimes/jco/serve.mjs and runtimes/workerd/build.mjs.
 
 // Each import as {name, version}, from the declarations' `ImportObject`. Throws if the
 // declarations have none, or name one interface at two versions, which the glue's

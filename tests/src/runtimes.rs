@@ -402,15 +402,7 @@ pub fn matrix(cells: &[Cell], date: &str) -> String {
             runtimes.push((&cell.runtime, &cell.version));
         }
     }
-    let mut out = format!(
-        "| runtime | version | {} |\n|---|---|{}\n",
-        artifacts
-            .iter()
-            .map(|a| a.label())
-            .collect::<Vec<_>>()
-            .join(" | "),
-        "---|".repeat(artifacts.len())
-    );
+    let mut out = header(&["runtime", "version"], &artifacts);
     let mut notes = Vec::new();
     for (runtime, version) in runtimes {
         let row: Vec<String> = artifacts
@@ -517,14 +509,8 @@ fn bundles(cells: &[Cell], artifacts: &[Artifact]) -> String {
          declarations left out), and the time from starting it to its first answer to \
          `GET /healthz`, compiling included, with no compilation cache. `fusebox serve` \
          runs inside the test binary, built for tests, so its time is not given here: \
-         `make bench` times the release host's compile (benchmarks.md, section 7).\n\n\
-         | runtime | {} |\n|---|{}\n",
-        artifacts
-            .iter()
-            .map(|a| a.label())
-            .collect::<Vec<_>>()
-            .join(" | "),
-        "---|".repeat(artifacts.len())
+         `make bench` times the release host's compile (benchmarks.md, section 7).\n\n{}",
+        header(&["runtime"], artifacts)
     );
     let mut runtimes: Vec<&str> = Vec::new();
     for cell in &measured {
@@ -555,6 +541,20 @@ fn bundles(cells: &[Cell], artifacts: &[Artifact]) -> String {
         out.push_str(&format!("| {runtime} | {} |\n", row.join(" | ")));
     }
     out
+}
+
+/// A table's header: the `first` columns, then one per artifact.
+fn header(first: &[&str], artifacts: &[Artifact]) -> String {
+    let labels: Vec<&str> = first
+        .iter()
+        .copied()
+        .chain(artifacts.iter().map(|a| a.label()))
+        .collect();
+    format!(
+        "| {} |\n|{}\n",
+        labels.join(" | "),
+        "---|".repeat(labels.len())
+    )
 }
 
 /// `bytes` as KiB below a MiB, MiB above.

@@ -5,8 +5,8 @@
 //!
 //! - **fusebox serve**: `fusebox serve`'s server, in this process.
 //! - **jco on Node**: the Node and jco `scripts/ensure-node.sh` pins into `target/npm`
-//!   (`make test` runs it), serving through `runtimes/jco/serve.mjs` (WASI 0.2) and
-//!   `serve-p3.mjs` (WASI 0.3, through preview3-shim). Missing, the cell
+//!   (`make test` runs it), serving through `runtimes/jco/serve.mjs` (WASI 0.2 through
+//!   preview2-shim, 0.3 through preview3-shim). Missing, the cell
 //!   fails: it is part of `make test`.
 //! - **workerd**: Cloudflare's Workers runtime, from the same `target/npm`, serving the
 //!   bundle `runtimes/workerd/build.mjs` makes from the artifact (through preview2-shim
@@ -121,9 +121,9 @@ fn jco_cell(node: &Path, jco: &Path, version: &str, artifact: Artifact) -> Cell 
     std::fs::write(&wasm, artifact.bytes()).unwrap();
     // WASI 0.2 through preview2-shim, synchronously; WASI 0.3 through preview3-shim,
     // whose async glue instantiates with a promise.
-    let (instantiation, serve) = match artifact {
-        Artifact::P3 => ("async", "serve-p3.mjs"),
-        _ => ("sync", "serve.mjs"),
+    let instantiation = match artifact {
+        Artifact::P3 => "async",
+        _ => "sync",
     };
     let transpiled = output(
         node,
@@ -143,14 +143,14 @@ fn jco_cell(node: &Path, jco: &Path, version: &str, artifact: Artifact) -> Cell 
     if let Err(why) = transpiled {
         panic!("jco transpile failed for {artifact:?}: {why}");
     }
-    for file in [serve, "config-store.mjs", "../artifact-imports.mjs"] {
+    for file in ["serve.mjs", "config-store.mjs", "../artifact-imports.mjs"] {
         let from = repo().join("runtimes/jco").join(file);
         std::fs::copy(&from, dir.join(from.file_name().unwrap())).unwrap();
     }
     let addr = free_addr();
     let mut command = Command::new(node);
     command
-        .arg(dir.join(serve))
+        .arg(dir.join("serve.mjs"))
         .arg(dir.join("service.js"))
         .arg(addr.port().to_string())
         .env("FUSEBOX_CONFIG", config_json(artifact));
