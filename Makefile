@@ -184,7 +184,7 @@ serve: compose $(DEV_KEY)
 workerd: compose node $(DEV_KEY)
 	target/npm/node_modules/.bin/node runtimes/workerd/build.mjs $(ARTIFACT) target/npm/workerd/serve
 	cd target/npm/workerd/serve && \
-		FUSEBOX_CONFIG="$$(../../node_modules/.bin/node -e 'process.stdout.write(JSON.stringify({"auth.hs256-key": require("fs").readFileSync(process.argv[1], "utf8").trim()}))' $(CURDIR)/$(DEV_KEY))" \
+		FUSEBOX_CONFIG="$$(../../node_modules/.bin/node -e 'const fs = require("fs"); process.stdout.write(JSON.stringify({"auth.hs256-key": fs.readFileSync(process.argv[1], "utf8").trim(), "auth.routes": fs.readFileSync(process.argv[2], "utf8")}))' $(CURDIR)/$(DEV_KEY) $(CURDIR)/examples/p3/auth-routes)" \
 		exec ../../node_modules/.bin/workerd serve config.capnp --socket-addr http=$(ADDR)
 
 REGISTRY_ADDR ?= 127.0.0.1:5000

@@ -11,7 +11,8 @@ export function artifactImports(declarations) {
   const block = declarations.match(/export interface ImportObject \{([^}]*)\}/);
   if (!block) throw new Error("the glue's .d.ts has no ImportObject");
   const imports = [];
-  for (const [, name, version] of block[1].matchAll(/'([^'@]+)@([^']+)'/g)) {
+  for (const [, name, version] of block[1].matchAll(/'([^'@]+)(?:@([^']+))?'\s*:/g)) {
+    if (!version) throw new Error(`the glue's .d.ts names ${name} without a version`);
     const other = imports.find((i) => i.name === name);
     if (other) {
       throw new Error(`${name} is imported at ${other.version} and ${version}; the glue cannot tell them apart`);

@@ -13,7 +13,7 @@ NODE_VERSION=26.10.0
 JCO_VERSION=1.35.0
 # The version jco 1.35.0 itself depends on, which its glue is written against.
 PREVIEW2_SHIM_VERSION=0.26.1
-# WASI 0.3 for the 0.3 artifact (runtimes/jco/serve-p3.mjs): the version jco 1.35.0's
+# WASI 0.3 for the 0.3 artifact (runtimes/jco/serve.mjs): the version jco 1.35.0's
 # glue maps 0.3 imports to.
 PREVIEW3_SHIM_VERSION=0.7.0
 # Cloudflare's Workers runtime; the npm package ships its binary.

@@ -67,6 +67,10 @@ function imports() {
   return object;
 }
 
+// Once before listening, so that an import no shim provides fails at start-up, not on
+// each request.
+imports();
+
 let server;
 if (exportsHandlerP3(declarations)) {
   const { HttpServer } = await import("@bytecodealliance/preview3-shim/http");

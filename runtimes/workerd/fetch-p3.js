@@ -148,20 +148,29 @@ export function toFetchResponse(wasiResponse, method = "GET") {
 export async function serveFetch(request, handle) {
   // workerd builds request.url from the Host header. A Host it lets through but no URL
   // parser accepts (two Hosts, a space, a port over 65535) cannot make a request URL, and
-  // one with a path, query or user in it would move the request's path.
+  // one with a path, query or user in it (or a backslash, which URL parsers take for a
+  // slash) would move the request's path.
   const badHost = () => {
     const message = "the request's Host is not a valid authority";
     return Response.json({ error: { status: 400, code: "bad-request", message } }, { status: 400 });
   };
-  if (/[/?#@]/.test(request.headers.get("host") ?? "")) return badHost();
+  if (/[/?#@\\]/.test(request.headers.get("host") ?? "")) return badHost();
   let url;
   try {
     url = new URL(request.url);
   } catch {
     return badHost();
   }
+  let wasiRequest;
   try {
-    return toFetchResponse(await handle(toWasiRequest(request, url)), request.method);
+    wasiRequest = toWasiRequest(request, url);
+  } catch (error) {
+    // A header wasi:http refuses (a control byte in a value, a name that is not a token).
+    const message = `a header of the request is not valid (${error?.tag ?? error})`;
+    return Response.json({ error: { status: 400, code: "bad-request", message } }, { status: 400 });
+  }
+  try {
+    return toFetchResponse(await handle(wasiRequest), request.method);
   } catch (error) {
     console.error("fusebox: the handler failed:", error);
     return new Response("Internal Server Error", { status: 500 });

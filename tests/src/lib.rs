@@ -94,8 +94,8 @@ pub fn fused() -> &'static fusebox_compose::Fused {
     FUSED.get_or_init(|| compose(manifest()).expect("compose fusebox.toml"))
 }
 
-/// The auth middleware's policy for the API (`auth.routes`), as `make serve-p3` and the
-/// README pass it: `examples/p3/auth-routes`.
+/// The auth middleware's policy for the API (`auth.routes`), as docs/wasi-0.3.md passes
+/// it to `fusebox serve` (`--config auth.routes=@examples/p3/auth-routes`).
 pub fn p3_auth_routes() -> String {
     std::fs::read_to_string(repo().join("examples/p3/auth-routes"))
         .expect("read examples/p3/auth-routes")
