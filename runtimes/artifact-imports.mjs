@@ -22,6 +22,18 @@ export function artifactImports(declarations) {
   return imports;
 }
 
+// Where `name` at `version` comes from: `{shim: "config"}` for `wasi:config/store` (the
+// runtime's own store), otherwise the shim of its version, `{shim: "preview2" | "preview3",
+// pkg, member}` (`wasi:clocks/monotonic-clock` is the shim's `clocks` module, member
+// `monotonicClock`). Throws for an import no shim provides.
+export function provider({ name, version }) {
+  if (name === "wasi:config/store") return { shim: "config" };
+  const [, pkg, iface] = name.match(/^wasi:([^/]+)\/(.+)$/) ?? [];
+  const shim = version.startsWith("0.2.") ? "preview2" : version.startsWith("0.3.") ? "preview3" : null;
+  if (!pkg || !shim) throw new Error(`no shim provides ${name}@${version}`);
+  return { shim, pkg, member: iface.replace(/-(\w)/g, (_, c) => c.toUpperCase()) };
+}
+
 // Whether the artifact exports wasi:http/handler at 0.3 (WASI 0.3), from the
 // declarations' `Root`: its exports.
 export function exportsHandlerP3(declarations) {

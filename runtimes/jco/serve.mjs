@@ -17,7 +17,7 @@
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { WASIShim } from "@bytecodealliance/preview2-shim/instantiation";
-import { artifactImports, exportsHandlerP3 } from "./artifact-imports.mjs";
+import { artifactImports, exportsHandlerP3, provider } from "./artifact-imports.mjs";
 import * as configStore from "./config-store.mjs";
 
 const [glue, port] = process.argv.slice(2);
@@ -34,42 +34,32 @@ function getCoreModule(path) {
   return module;
 }
 
-// The artifact's imports, each from the shim of its version: `wasi:*` at 0.3 from
-// preview3-shim, at 0.2 from preview2-shim, and `wasi:config/store` from
-// config-store.mjs. The glue asks for them by unversioned name (`wasi:cli/stderr`).
-const wanted = artifactImports(declarations);
-const camel = (text) => text.replace(/-(\w)/g, (_, c) => c.toUpperCase());
-const p3 = {};
-for (const { name, version } of wanted) {
-  const [, pkg] = name.match(/^wasi:([^/]+)\//) ?? [];
-  if (pkg && version.startsWith("0.3.")) {
-    p3[pkg] ??= await import(`@bytecodealliance/preview3-shim/${pkg}`);
+// The artifact's imports, each from the shim of its version (artifact-imports.mjs), found
+// once here: `wasi:*` at 0.3 from preview3-shim, at 0.2 from preview2-shim, and
+// `wasi:config/store` from config-store.mjs. The glue asks for them by unversioned name
+// (`wasi:cli/stderr`). An import no shim provides fails here, at start-up.
+const sources = [];
+for (const wanted of artifactImports(declarations)) {
+  const { shim, pkg, member } = provider(wanted);
+  if (shim === "preview3") {
+    const value = (await import(`@bytecodealliance/preview3-shim/${pkg}`))[member];
+    if (!value) throw new Error(`preview3-shim has no ${wanted.name}`);
+    sources.push([wanted.name, () => value]);
+  } else if (shim === "preview2") {
+    sources.push([wanted.name, (p2) => p2[wanted.name]]);
+  } else {
+    sources.push([wanted.name, () => configStore]);
   }
 }
 
-// A fresh import object for each instance.
+// A fresh import object for each instance: preview2-shim's, with stdio of its own.
 function imports() {
   const p2 = new WASIShim().getImportObject();
-  const object = {};
-  for (const { name, version } of wanted) {
-    const [, pkg, iface] = name.match(/^wasi:([^/]+)\/(.+)$/) ?? [];
-    let value;
-    if (name === "wasi:config/store") {
-      value = configStore;
-    } else if (pkg && version.startsWith("0.3.")) {
-      value = p3[pkg][camel(iface)];
-    } else if (pkg && version.startsWith("0.2.")) {
-      value = p2[name];
-    }
-    if (!value) throw new Error(`no shim provides ${name}@${version}`);
-    object[name] = value;
-  }
-  return object;
+  return Object.fromEntries(sources.map(([name, value]) => [name, value(p2)]));
 }
-
-// Once before listening, so that an import no shim provides fails at start-up, not on
-// each request.
-imports();
+for (const [name, value] of Object.entries(imports())) {
+  if (!value) throw new Error(`preview2-shim has no ${name}`);
+}
 
 let server;
 if (exportsHandlerP3(declarations)) {
