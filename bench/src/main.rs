@@ -18,8 +18,8 @@
 //!    its own field, and [`plots`] draws its plots.
 //!
 //! `fusebox-bench --render` does only step 3, from the `results.json` already there.
-//! `fusebox-bench --ab BASELINE CANDIDATE` compares two builds of `fusebox serve` side by
-//! side ([`measure::ab`]), for the levers table.
+//! `fusebox-bench --ab BASELINE CANDIDATE [ROUNDS [ARTIFACT]]` compares two builds of
+//! `fusebox serve`, or two artifacts, side by side ([`measure::ab`]), for the levers table.
 
 use anyhow::{Context as _, bail};
 use fusebox_bench::{quick, root};
@@ -48,13 +48,19 @@ fn main() -> anyhow::Result<()> {
         Some("--render") => true,
         Some("--ab") => {
             let [baseline, candidate, rest @ ..] = &args[1..] else {
-                bail!("usage: fusebox-bench --ab BASELINE CANDIDATE [ROUNDS]");
+                bail!("usage: fusebox-bench --ab BASELINE CANDIDATE [ROUNDS [ARTIFACT]]");
             };
             let rounds = rest
                 .first()
                 .map_or(Ok(6), |n| n.parse())
                 .context("ROUNDS")?;
-            return measure::ab::run(baseline.as_ref(), candidate.as_ref(), rounds);
+            let served = rest.get(1).map(PathBuf::from);
+            return measure::ab::run(
+                baseline.as_ref(),
+                candidate.as_ref(),
+                rounds,
+                served.as_deref(),
+            );
         }
         Some(other) => bail!("unknown argument {other:?}: --render, or --ab"),
     };

@@ -1,8 +1,9 @@
-//! `fusebox-bench --ab BASELINE CANDIDATE [ROUNDS]`: two builds of `fusebox serve`, or two
-//! builds of the artifact, side by side, on the authenticated `POST /v1/add` under wrk, as
-//! the levers table in `docs/benchmarks.md` compares them. A side that ends in `.wasm` is
-//! an artifact, served by this workspace's release `fusebox`; any other is a `fusebox`
-//! binary serving `make compose`'s artifact.
+//! `fusebox-bench --ab BASELINE CANDIDATE [ROUNDS [ARTIFACT]]`: two builds of `fusebox
+//! serve`, or two builds of the artifact, side by side, on the authenticated `POST /v1/add`
+//! under wrk, as the levers table in `docs/benchmarks.md` compares them. A side that ends
+//! in `.wasm` is an artifact, served by this workspace's release `fusebox`; any other is a
+//! `fusebox` binary serving ARTIFACT (by default `make compose`'s artifact; name
+//! `target/fusebox/service-polyglot.wasm` to compare hosts on the Python calculator).
 //!
 //! Each round serves with one side, then with the other, in
 //! alternating order (server on core 0, wrk on core 1, as in the throughput section), so
@@ -14,13 +15,19 @@ use std::path::Path;
 use std::time::Duration;
 
 /// Run the comparison and print it as a markdown table.
-pub fn run(baseline: &Path, candidate: &Path, rounds: usize) -> anyhow::Result<()> {
+pub fn run(
+    baseline: &Path,
+    candidate: &Path,
+    rounds: usize,
+    served: Option<&Path>,
+) -> anyhow::Result<()> {
     anyhow::ensure!(rounds > 0, "ROUNDS must be at least 1");
     // Relative paths are the caller's: resolve them before moving to the workspace root.
     let (baseline, candidate) = (
         &std::path::absolute(baseline)?,
         &std::path::absolute(candidate)?,
     );
+    let served = served.map(std::path::absolute).transpose()?;
     process::raise_fd_limit();
     std::env::set_current_dir(fusebox_bench::root())?;
     let bench = Bench::new(false)?;
@@ -37,7 +44,7 @@ pub fn run(baseline: &Path, candidate: &Path, rounds: usize) -> anyhow::Result<(
             let side = [baseline, candidate][which];
             let (binary, served) = match side.extension().is_some_and(|e| e == "wasm") {
                 true => (process::release_bin("fusebox"), side.to_owned()),
-                false => (side.to_owned(), artifact()),
+                false => (side.to_owned(), served.clone().unwrap_or_else(artifact)),
             };
             let serve = bench.serve_with(&binary, Some(0), &served, addr);
             let _server = process::start("fusebox serve", serve, addr, Duration::from_secs(60))?;
