@@ -121,8 +121,10 @@ say "fusebox CLI, auth-token, load client and matrix cell: target/release/"
 "$fusebox" compose --manifest examples/wasmcloud/fusebox.toml \
     >target/lattice/compose.log
 say "artifact: ${artifact#"$root"/} ($(stat -c %s "$artifact") bytes; wiring in target/fusebox/wasmcloud/capabilities.md)"
-lattice/patch-wasmcloud-host.sh
-if [[ ! -x "$launcher" ]] || [[ -n "$(find lattice/src lattice/Cargo.toml lattice/Cargo.lock -newer "$launcher" 2>/dev/null)" ]]; then
+scripts/patch-crate.sh wasmcloud-host 0.27.1 \
+    6edaf1f51d0b9ec8b799a6d64fce474eb6cf299be3e1ca2e296dfc3c385b8a36 \
+    patches/wasmcloud-host-0.27.1.patch target/lattice/wasmcloud-host-0.27.1
+if [[ ! -x "$launcher" ]] || [[ -n "$(find lattice/src lattice/Cargo.toml lattice/Cargo.lock patches/wasmcloud-host-0.27.1.patch -newer "$launcher" 2>/dev/null)" ]]; then
     say "building the wasmCloud launcher (wasmcloud-host 0.27.1): 12 to 14 minutes on two cores, once"
     CARGO_TARGET_DIR=$root/target/lattice cargo build --release --locked --manifest-path lattice/Cargo.toml
 fi
