@@ -29,10 +29,25 @@ GUEST_BUILD := cargo build --profile component --target wasm32-wasip2 --target-d
 # it builds it with exactly this line, so cargo never rebuilds it for another feature set.
 FUSEBOX := target/release/fusebox
 
+# wasmtime 48.0.8 with fusebox's patch (patches/wasmtime-48.0.8.patch), which the root
+# Cargo.toml's [patch.crates-io] names. cargo cannot read the workspace until the copy
+# exists, so make writes it (from the crates.io source, checksum checked) before any
+# target runs; when it is already there this takes a few milliseconds.
+PATCHED_WASMTIME := target/patched/wasmtime-48.0.8
+WASMTIME_CRATE_SHA256 := a2afcadb2e7d0417cb8f3f322c66eff49338b288f22290c0ca0bd3e9570732aa
+ifneq ($(shell scripts/patch-crate.sh wasmtime 48.0.8 $(WASMTIME_CRATE_SHA256) patches/wasmtime-48.0.8.patch $(PATCHED_WASMTIME) >&2 && echo ok),ok)
+$(error scripts/patch-crate.sh could not write $(PATCHED_WASMTIME): see above)
+endif
+
 .PHONY: help
 ## List the targets.
 help:
 	@awk '/^## /{doc=substr($$0,4); next} /^[a-z-]+:/{if(doc){split($$1,t,":"); printf "  make %-22s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
+
+.PHONY: patched
+## Write target/patched/wasmtime-48.0.8, which a plain `cargo build` needs (every make target writes it first).
+patched:
+	@echo "$(PATCHED_WASMTIME): up to date"
 
 .PHONY: tools
 ## Install the wasm32-wasip2 target (and OpenSSL headers) if missing; cargo-component comes when bindings need it.
