@@ -471,11 +471,12 @@ fn polyglot(doc: &mut String, p: &Polyglot, goals: &[Goal]) -> Written {
         doc,
         "\nMinor faults are `fusebox serve`'s, from `/proc/PID/stat` over the load: a page \
          of a slot that was released instead of reset would be faulted back in by the next \
-         request. wasmtime's `PAGEMAP_SCAN` reset copies back up to 32 dirty regions per \
-         memory, within the 1 MiB kept resident, and releases the rest (wasmtime 48, \
-         `pagemap.rs`)."
+         request. wasmtime's `PAGEMAP_SCAN` reset copies back up to 256 dirty regions per \
+         memory (32 in stock wasmtime 48; fusebox's patch, docs/host.md), within the 1 MiB \
+         kept resident, and releases the rest (`pagemap.rs`)."
     )?;
     writeln!(doc)?;
+    writeln!(doc, "{}", include_str!("../levers-polyglot.md"))?;
     goals_table(doc, goals, Table::Polyglot)?;
     // The analysis (from profiling), while the goals stand missed.
     for analysis in goals::shortfalls(goals, Table::Polyglot) {

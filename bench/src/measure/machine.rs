@@ -3,8 +3,9 @@
 use crate::results::Machine;
 use std::process::Command;
 
-/// The wasmtime crate `fusebox serve` is built on (pinned in the workspace's Cargo.toml).
-const WASMTIME_CRATE: &str = "48.0.8";
+/// The wasmtime crate `fusebox serve` is built on (pinned in the workspace's Cargo.toml,
+/// and patched by its `[patch.crates-io]`).
+const WASMTIME_CRATE: &str = "48.0.8, with fusebox's patch (`patches/wasmtime-48.0.8.patch`)";
 
 /// Read the machine's description.
 pub fn measure() -> Machine {
