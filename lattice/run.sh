@@ -113,6 +113,7 @@ nats_server=$(PATH=$PATH:/usr/sbin command -v nats-server) || {
     nats_server=$(PATH=$PATH:/usr/sbin command -v nats-server)
 }
 scripts/ensure-registry.sh
+make --no-print-directory patched >/dev/null # the patched wasmtime the workspace builds with
 mkdir -p target/lattice
 cargo build --quiet --release -p fusebox
 cargo build --quiet --release -p auth-token

@@ -21,7 +21,16 @@ name=$1 version=$2 sha256=$3 patch_file=$4 out=$5
 me="patch-crate($name $version)"
 
 want=$(sha256sum "$patch_file" | cut -d' ' -f1)
-if [[ -f "$out/.fusebox-patched" && "$(cat "$out/.fusebox-patched")" == "$want" ]]; then
+up_to_date() { [[ -f "$out/.fusebox-patched" && "$(cat "$out/.fusebox-patched")" == "$want" ]]; }
+if up_to_date; then
+    exit 0
+fi
+# One writer at a time (two make commands started together), and the second one finds
+# the copy written.
+mkdir -p "$(dirname "$out")"
+exec 9>"$out.lock"
+flock 9
+if up_to_date; then
     exit 0
 fi
 
@@ -52,11 +61,10 @@ if [[ "$actual" != "$sha256" ]]; then
     exit 1
 fi
 
-tmp="$out.tmp"
-rm -rf "$tmp"
-mkdir -p "$tmp"
+tmp=$(mktemp -d "$out.tmp.XXXXXX")
 tar -xzf "$crate" -C "$tmp" --strip-components=1
-if ! patch -p1 --batch --forward --quiet -d "$tmp" <"$patch_file"; then
+# Exactly as written: no fuzz, no backup files.
+if ! patch -p1 --batch --forward --quiet --fuzz=0 --no-backup-if-mismatch -d "$tmp" <"$patch_file"; then
     echo "$me: $patch_file does not apply to the crates.io source" >&2
     rm -rf "$tmp"
     exit 1
@@ -64,5 +72,5 @@ fi
 echo "$want" >"$tmp/.fusebox-patched"
 # Swap in whole: a build never sees a half-written copy.
 rm -rf "$out"
-mv "$tmp" "$out"
+mv -T "$tmp" "$out"
 echo "$me: wrote $out ($patch_file)"
