@@ -42,11 +42,11 @@ pub fn run(
         let mut this = [0.0; 2];
         for which in order {
             let side = [baseline, candidate][which];
-            let (binary, served) = match side.extension().is_some_and(|e| e == "wasm") {
+            let (binary, artifact_served) = match side.extension().is_some_and(|e| e == "wasm") {
                 true => (process::release_bin("fusebox"), side.to_owned()),
                 false => (side.to_owned(), served.clone().unwrap_or_else(artifact)),
             };
-            let serve = bench.serve_with(&binary, Some(0), &served, addr);
+            let serve = bench.serve_with(&binary, Some(0), &artifact_served, addr);
             let _server = process::start("fusebox serve", serve, addr, Duration::from_secs(60))?;
             let run = throughput::wrk(addr, &script, seconds)?;
             anyhow::ensure!(
