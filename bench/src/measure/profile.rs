@@ -38,7 +38,15 @@ pub const FUSEBOX_ROWS: &[Rule] = &[
             "fusebox_runtime::server::access_log",
         ],
     ),
-    ("instantiation", &["InstancePre<T>::_instantiate"]),
+    // `instantiate_async` holds the instantiation itself when the compiler inlines
+    // `_instantiate` into it (it did once tracing was compiled out).
+    (
+        "instantiation",
+        &[
+            "InstancePre<T>::_instantiate",
+            "InstancePre<T>::instantiate_async",
+        ],
+    ),
     (
         "teardown: dropping the store, resetting slots",
         &["drop_in_place<wasmtime::runtime::store::StoreInner"],
@@ -252,11 +260,21 @@ mod tests {
 
 \t   fde9d [unknown] (/usr/lib/x86_64-linux-gnu/libc.so.6)
 \t 1d2caff main (/x/fusebox)
+
+\t  f1a160 wasmtime::runtime::vm::instance::Instance::new (/x/fusebox)
+\t  9e2e00 wasmtime::runtime::component::instance::InstancePre<T>::instantiate_async::{{closure}} (/x/fusebox)
+\t 1d2caff tokio::runtime::task::core::Core<T,S>::poll (/x/fusebox)
 ";
         let rows = classify(text, FUSEBOX_ROWS);
         let count = |label: &str| rows.iter().find(|row| row.row == label).unwrap().samples;
         assert_eq!(rows.len(), FUSEBOX_ROWS.len() + 1);
         assert_eq!(count("teardown: dropping the store, resetting slots"), 1);
+        assert_eq!(
+            count("instantiation"),
+            1,
+            "`_instantiate` inlined into `instantiate_async` is instantiation"
+        );
+        assert_eq!(count("tokio: tasks, timers, the request's spawn"), 0);
         assert_eq!(count("guest: JIT code and the host calls it makes"), 1);
         assert_eq!(count("socket reads, writes and epoll (kernel)"), 1);
         assert_eq!(
