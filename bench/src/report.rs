@@ -39,7 +39,7 @@ fn write_report(doc: &mut String, r: &Results) -> Written {
     size(doc, &r.size, r.quick)?;
     density(doc, &r.density)?;
     tooling(doc, &r.tooling, r.quick)?;
-    polyglot(doc, &r.polyglot, &goals)?;
+    polyglot(doc, &r.polyglot, r.breakdown.profile.as_ref(), &goals)?;
     breakdown(doc, &r.breakdown)?;
     wasi_0_3(doc, r)?;
     goals_section(doc, &goals)
@@ -418,7 +418,12 @@ fn tooling(doc: &mut String, t: &Tooling, quick: bool) -> Written {
     )
 }
 
-fn polyglot(doc: &mut String, p: &Polyglot, goals: &[Goal]) -> Written {
+fn polyglot(
+    doc: &mut String,
+    p: &Polyglot,
+    profile: Option<&HostProfile>,
+    goals: &[Goal],
+) -> Written {
     writeln!(doc, "## 7. Polyglot: the calculator in Python\n")?;
     writeln!(
         doc,
@@ -476,6 +481,9 @@ fn polyglot(doc: &mut String, p: &Polyglot, goals: &[Goal]) -> Written {
          kept resident, and releases the rest (`pagemap.rs`)."
     )?;
     writeln!(doc)?;
+    if let Some(profile) = profile {
+        python_profile(doc, profile)?;
+    }
     writeln!(doc, "{}", include_str!("../levers-polyglot.md"))?;
     goals_table(doc, goals, Table::Polyglot)?;
     // The analysis (from profiling), while the goals stand missed.
@@ -688,6 +696,49 @@ fn profile_table(doc: &mut String, name: &str, server: &ServerProfile, p: &HostP
         doc,
         "| **server CPU per request** | **{:.1}** | 100% |\n",
         server.us_per_request(server.samples, p)
+    )
+}
+
+/// Section 7's profile: `fusebox serve` on the Python artifact beside the all-Rust one,
+/// row by row, from section 8's recordings.
+fn python_profile(doc: &mut String, p: &HostProfile) -> Written {
+    let (Some(python), rust) = (&p.python, &p.fusebox) else {
+        return Ok(());
+    };
+    writeln!(
+        doc,
+        "**Where the Python artifact's CPU goes, by `perf`.** `fusebox serve` on the \
+         polyglot artifact, recorded as section 8 records the all-Rust one (the same wrk \
+         load, rows and method, in this run), served {:.0} req/s against {:.0}.\n",
+        python.rps, rust.rps
+    )?;
+    writeln!(
+        doc,
+        "| `fusebox serve`: where the CPU goes | all-Rust, µs per request | Python, µs per \
+         request | Python share |\n|---|---|---|---|"
+    )?;
+    for (r, py) in rust.rows.iter().zip(&python.rows) {
+        debug_assert_eq!(r.row, py.row, "both profiles use the same rows");
+        writeln!(
+            doc,
+            "| {} | {:.1} | {:.1} | {:.0}% |",
+            py.row,
+            rust.us_per_request(r.samples, p),
+            python.us_per_request(py.samples, p),
+            100.0 * py.samples as f64 / python.samples as f64
+        )?;
+    }
+    writeln!(
+        doc,
+        "| **server CPU per request** | **{:.1}** | **{:.1}** | 100% |\n",
+        rust.us_per_request(rust.samples, p),
+        python.us_per_request(python.samples, p)
+    )?;
+    writeln!(
+        doc,
+        "Minor page faults per request while recording: {:.2} on the Python artifact, {:.2} \
+         on the all-Rust one.\n",
+        python.minor_faults_per_request, rust.minor_faults_per_request
     )
 }
 

@@ -408,6 +408,10 @@ pub struct HostProfile {
     pub fusebox: ServerProfile,
     /// The native hyper server.
     pub native: ServerProfile,
+    /// `fusebox serve` on the polyglot artifact (the calculator in Python), in the same
+    /// rows as [`HostProfile::fusebox`]. Absent from runs before it was recorded.
+    #[serde(default)]
+    pub python: Option<ServerProfile>,
 }
 
 /// One server's profile.

@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use fusebox_bench::{record, root};
 use fusebox_compose::Provenance;
 use fusebox_runtime::runtime::{Runtime, RuntimeConfig};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// The other languages' artifacts, as `make bench` composes them: the label the report
@@ -37,12 +37,7 @@ const OTHERS: [(&str, &str); 4] = [
 /// other.
 pub fn measure(bench: &Bench) -> anyhow::Result<Polyglot> {
     let rust = run(bench, "target/fusebox/service.wasm", "127.0.0.1:18191", &[])?;
-    let python = run(
-        bench,
-        "target/fusebox/service-polyglot.wasm",
-        "127.0.0.1:18192",
-        &[],
-    )?;
+    let python = run(bench, PYTHON, "127.0.0.1:18192", &[])?;
     let mut others = Vec::new();
     for (label, path) in OTHERS {
         others.push((label.to_owned(), run(bench, path, "127.0.0.1:18194", &[])?));
@@ -66,6 +61,16 @@ pub fn measure_p3(bench: &Bench) -> anyhow::Result<PolyglotRun> {
     )
 }
 
+/// The polyglot artifact: the calculator in Python.
+pub const PYTHON: &str = "target/fusebox/service-polyglot.wasm";
+
+/// Where `make bench` keeps the artifact at `path` compiled: the cold compile writes it,
+/// and every `fusebox serve` of that artifact after it starts from it.
+pub fn cache_dir(path: &Path) -> anyhow::Result<PathBuf> {
+    let stem = path.file_stem().context("an artifact file")?;
+    Ok(record::dir().join("cache").join(stem))
+}
+
 /// The auth middleware's policy for the API, as `fusebox serve` is given it.
 pub const P3_ROUTES: &str = "examples/p3/auth-routes";
 
@@ -85,8 +90,7 @@ fn run(bench: &Bench, path: &str, addr: &str, args: &[&str]) -> anyhow::Result<P
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     // A cold compile, into an empty cache that `fusebox serve` then starts from.
-    let stem = Path::new(path).file_stem().context("an artifact file")?;
-    let cache = record::dir().join("cache").join(stem);
+    let cache = cache_dir(Path::new(path))?;
     let _ = std::fs::remove_dir_all(&cache);
     let started = Instant::now();
     let config = RuntimeConfig {

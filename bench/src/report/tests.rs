@@ -196,7 +196,8 @@ fn all_met() -> Results {
 }
 
 /// 8 s at 1,000 Hz, each server busy throughout: `fusebox serve` at 10,000 req/s, so 80
-/// samples are 1 µs a request; the native server at 80,000 req/s.
+/// samples are 1 µs a request; the native server at 80,000 req/s; the Python artifact at
+/// 2,000 req/s, so 16 samples are 1 µs a request.
 fn host_profile() -> HostProfile {
     let rows = |rows: &[(&str, u64)]| {
         rows.iter()
@@ -231,6 +232,22 @@ fn host_profile() -> HostProfile {
             rows: rows(&[("hyper: HTTP/1.1 parsing and writing", 8000)]),
             minor_faults_per_request: 0.0,
         },
+        python: Some(ServerProfile {
+            rps: 2_000.0,
+            samples: 8000,
+            rows: rows(&[
+                ("access log and guest stderr", 80),
+                ("instantiation", 4000),
+                ("teardown: dropping the store, resetting slots", 1600),
+                ("guest: JIT code and the host calls it makes", 2000),
+                (
+                    "contexts: store, WASI and HTTP contexts, request resources",
+                    80,
+                ),
+                ("hyper: HTTP/1.1 parsing and writing", 240),
+            ]),
+            minor_faults_per_request: 0.25,
+        }),
     }
 }
 
@@ -499,7 +516,17 @@ fn the_host_profile_gives_each_row_per_request_and_what_lies_outside_the_instanc
         "{doc}"
     );
     assert!(doc.contains("**Core instances per request: 31**, of 12 core modules in 4"));
+    // Section 7: the Python artifact's rows beside the all-Rust ones, each in its own
+    // requests: 4,000 samples at 2,000 req/s are 250 µs.
+    assert!(
+        doc.contains("| instantiation | 20.0 | 250.0 | 50% |"),
+        "{doc}"
+    );
+    assert!(doc.contains("| **server CPU per request** | **100.0** | **500.0** | 100% |"));
+    assert!(doc.contains("0.25 on the Python artifact, 0.50 on the all-Rust one"));
     let mut without = all_met();
+    without.breakdown.profile.as_mut().unwrap().python = None;
+    assert!(!render(&without).contains("Python artifact's CPU"));
     without.breakdown.profile = None;
     let doc = render(&without);
     assert!(!doc.contains("by `perf`"));
