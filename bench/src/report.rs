@@ -702,9 +702,10 @@ fn profile_table(doc: &mut String, name: &str, server: &ServerProfile, p: &HostP
 /// Section 7's profile: `fusebox serve` on the Python artifact beside the all-Rust one,
 /// row by row, from section 8's recordings.
 fn python_profile(doc: &mut String, p: &HostProfile) -> Written {
-    let (Some(python), rust) = (&p.python, &p.fusebox) else {
+    let Some(python) = &p.python else {
         return Ok(());
     };
+    let rust = &p.fusebox;
     writeln!(
         doc,
         "**Where the Python artifact's CPU goes, by `perf`.** `fusebox serve` on the \
@@ -717,13 +718,18 @@ fn python_profile(doc: &mut String, p: &HostProfile) -> Written {
         "| `fusebox serve`: where the CPU goes | all-Rust, µs per request | Python, µs per \
          request | Python share |\n|---|---|---|---|"
     )?;
-    for (r, py) in rust.rows.iter().zip(&python.rows) {
-        debug_assert_eq!(r.row, py.row, "both profiles use the same rows");
+    // Both were classified by the same rules, so they have the same rows; a row only one
+    // of them has (a recording from another version) shows "—" on the other side.
+    for py in &python.rows {
+        let r = rust.rows.iter().find(|r| r.row == py.row);
         writeln!(
             doc,
-            "| {} | {:.1} | {:.1} | {:.0}% |",
+            "| {} | {} | {:.1} | {:.0}% |",
             py.row,
-            rust.us_per_request(r.samples, p),
+            r.map_or("—".to_owned(), |r| format!(
+                "{:.1}",
+                rust.us_per_request(r.samples, p)
+            )),
             python.us_per_request(py.samples, p),
             100.0 * py.samples as f64 / python.samples as f64
         )?;

@@ -397,7 +397,8 @@ pub struct ArtifactShape {
     pub components: u32,
 }
 
-/// `perf record` of `fusebox serve` and of the native server under the same wrk load.
+/// `perf record` of `fusebox serve` and of the native server under the same wrk load, and
+/// of `fusebox serve` on the Python artifact.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HostProfile {
     /// How long each server was recorded.
