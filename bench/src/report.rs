@@ -689,7 +689,7 @@ fn profile_table(doc: &mut String, name: &str, server: &ServerProfile, p: &HostP
             "| {} | {:.1} | {:.0}% |",
             row.row,
             server.us_per_request(row.samples, p),
-            100.0 * row.samples as f64 / server.samples as f64
+            server.percent(row.samples)
         )?;
     }
     writeln!(
@@ -718,8 +718,9 @@ fn python_profile(doc: &mut String, p: &HostProfile) -> Written {
         "| `fusebox serve`: where the CPU goes | all-Rust, µs per request | Python, µs per \
          request | Python share |\n|---|---|---|---|"
     )?;
-    // Both were classified by the same rules, so they have the same rows; a row only one
-    // of them has (a recording from another version) shows "—" on the other side.
+    // Both are classified by the same rules in the same run, so each Python row has an
+    // all-Rust twin; it is found by label, not position, so that a mismatch shows a dash
+    // instead of another row's figure.
     for py in &python.rows {
         let r = rust.rows.iter().find(|r| r.row == py.row);
         writeln!(
@@ -731,7 +732,7 @@ fn python_profile(doc: &mut String, p: &HostProfile) -> Written {
                 rust.us_per_request(r.samples, p)
             )),
             python.us_per_request(py.samples, p),
-            100.0 * py.samples as f64 / python.samples as f64
+            python.percent(py.samples)
         )?;
     }
     writeln!(

@@ -467,6 +467,11 @@ impl ServerProfile {
         let requests = self.rps * profile.seconds;
         samples as f64 / f64::from(profile.frequency_hz) / requests * 1e6
     }
+
+    /// `samples` as a percentage of this profile's.
+    pub fn percent(&self, samples: u64) -> f64 {
+        100.0 * samples as f64 / self.samples as f64
+    }
 }
 
 /// One route's phases, two ways, and the same request over HTTP.

@@ -55,8 +55,8 @@ pub const FUSEBOX_ROWS: &[Rule] = &[
     // a global, as componentize-py links CPython) into a start-up function: JIT code that
     // makes each function reference through this libcall, so the stack stops at the JIT
     // frame before it reaches `instantiate_async`. The rule cannot see who called the
-    // libcall: a guest's own `ref.func` would land here too, which none of fusebox's
-    // guests do per request. The start-up function's own code stays in the guest row.
+    // libcall: a guest's own `ref.func` would land here too. The start-up function's own
+    // code stays in the guest row.
     (
         "instantiation: function references (`ref.func`) made by start-up code",
         &["libcalls::raw::ref_func"],
