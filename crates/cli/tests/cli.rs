@@ -247,6 +247,32 @@ fn every_serving_thread_drains_on_sigterm() {
     assert!(stopped[0].contains("all requests finished"), "{stopped:?}");
 }
 
+/// The deadline also sets how often each serving thread's standing timer ticks
+/// (`keep_a_timer_pending` in crates/runtime/src/server.rs), clamped to between 1 ms and
+/// an hour. At either end of that range, and far past it, the server still serves.
+#[test]
+fn the_shortest_and_longest_deadlines_still_serve() {
+    for deadline in ["0s", "1ms", "600000000years"] {
+        let (mut server, _dir) = serve(&fusebox_tests::fused().bytes, &["--deadline", deadline]);
+        for _ in 0..3 {
+            let stream = request(&server.addr, "GET", "/healthz", None, "");
+            assert_eq!(status_of(stream), 200, "--deadline {deadline}");
+        }
+        assert!(
+            server.child.try_wait().unwrap().is_none(),
+            "--deadline {deadline}: the server exited"
+        );
+        server.child.kill().unwrap();
+        let _ = server.child.wait();
+        // A panic in the timer's task would leave the server serving, but not quietly.
+        let stderr: Vec<String> = server.stderr.try_iter().collect();
+        assert!(
+            !stderr.iter().any(|line| line.contains("panicked")),
+            "--deadline {deadline}: {stderr:?}"
+        );
+    }
+}
+
 #[test]
 fn zero_threads_is_refused_by_name() {
     let output = fusebox()

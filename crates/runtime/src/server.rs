@@ -84,7 +84,10 @@ pub fn serve_per_core(
             .name(format!("fusebox-serve-{index}"))
             .spawn(move || {
                 crate::log::buffer_this_thread();
+                let deadline = runtime.limits().deadline;
                 let drained = tokio.block_on(async move {
+                    // Not a connection: `drain` does not wait for it.
+                    tokio::spawn(keep_a_timer_pending(deadline));
                     let listener = TcpListener::from_std(listener)?;
                     let stop = async move {
                         let _ = stopped.wait_for(|stop| *stop).await;
@@ -126,6 +129,23 @@ pub fn serve_per_core(
     }
     log_stopped(all_finished);
     failure.map_or(Ok(()), Err)
+}
+
+/// Keep one timer pending on this thread's runtime, so that a request's deadline timer
+/// does not cost a system call. tokio's timer driver wakes its thread's I/O driver (an
+/// `eventfd` write) whenever a timer is set to come due before the earliest timer it knew
+/// of when the thread last parked. With none pending then, as when every request
+/// finished before the thread went idle, that was every request's deadline: one write
+/// per request, which `perf stat` counted. A timer that comes due at most `deadline`
+/// from now is never later than a new request's, so setting the latter wakes nothing.
+/// This task wakes once per `deadline` (at least 1 ms, at most an hour).
+async fn keep_a_timer_pending(deadline: Duration) {
+    let period = deadline.clamp(Duration::from_millis(1), Duration::from_secs(3600));
+    let mut ticks = tokio::time::interval(period);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+    }
 }
 
 /// Accept and serve connections until `shutdown` resolves; returns the watch on the
