@@ -84,10 +84,7 @@ pub fn serve_per_core(
             .name(format!("fusebox-serve-{index}"))
             .spawn(move || {
                 crate::log::buffer_this_thread();
-                let deadline = runtime.limits().deadline;
                 let drained = tokio.block_on(async move {
-                    // Not a connection: `drain` does not wait for it.
-                    tokio::spawn(keep_a_timer_pending(deadline));
                     let listener = TcpListener::from_std(listener)?;
                     let stop = async move {
                         let _ = stopped.wait_for(|stop| *stop).await;
@@ -131,7 +128,7 @@ pub fn serve_per_core(
     failure.map_or(Ok(()), Err)
 }
 
-/// Keep one timer pending on this thread's runtime, so that a request's deadline timer
+/// Keep one timer pending on the runtime that accepts, so that a request's deadline timer
 /// does not cost a system call. tokio's timer driver wakes its thread's I/O driver (an
 /// `eventfd` write) whenever a timer is set to come due before the earliest timer it knew
 /// of when the thread last parked. With none pending then, as when every request
@@ -156,6 +153,8 @@ async fn accept_until(
     shutdown: impl Future<Output = ()>,
 ) -> GracefulShutdown {
     let graceful = GracefulShutdown::new();
+    // Not a connection: nothing waits for it, and it stops with the accepting.
+    let timer = tokio::spawn(keep_a_timer_pending(runtime.limits().deadline));
     tokio::pin!(shutdown);
     loop {
         let (stream, _peer) = tokio::select! {
@@ -177,6 +176,7 @@ async fn accept_until(
             let _ = connection.await;
         });
     }
+    timer.abort();
     graceful
 }
 
