@@ -481,6 +481,7 @@ fn polyglot(
          kept resident, and releases the rest (`pagemap.rs`)."
     )?;
     writeln!(doc)?;
+    polyglot_rounds(doc, p)?;
     if let Some(profile) = profile {
         python_profile(doc, profile)?;
     }
@@ -490,6 +491,45 @@ fn polyglot(
     for analysis in goals::shortfalls(goals, Table::Polyglot) {
         writeln!(doc, "{}", analysis.text())?;
     }
+    Ok(())
+}
+
+/// The all-Rust and Python artifacts' rounds, side by side, that their goals read.
+fn polyglot_rounds(doc: &mut String, p: &Polyglot) -> Written {
+    if p.rounds.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        doc,
+        "**The all-Rust and Python artifacts side by side.** Both were served at once, and \
+         loaded in {} rounds of {} s, one after the other in alternating order, so that \
+         a slow moment of the machine falls on both. Their rows above are the rounds \
+         together: the requests added up, req/s the rounds' mean, p50 and p99 the \
+         rounds' median. The goals below read each round's ratio, and give the median \
+         of the rounds.\n",
+        p.rounds.len(),
+        p.rounds[0].seconds
+    )?;
+    writeln!(
+        doc,
+        "| round | all-Rust req/s | Python req/s | all-Rust p50 | Python p50 | p50 ratio | req/s share |\n\
+         |---|---|---|---|---|---|---|"
+    )?;
+    for (i, round) in p.rounds.iter().enumerate() {
+        let (r, py) = (&round.rust, &round.python);
+        writeln!(
+            doc,
+            "| {} | {:.0} | {:.0} | {:.3} ms | {:.3} ms | {:.2}× | {:.0}% |",
+            i + 1,
+            r.rps,
+            py.rps,
+            r.p50_ms,
+            py.p50_ms,
+            py.p50_ms / r.p50_ms,
+            100.0 * py.rps / r.rps
+        )?;
+    }
+    writeln!(doc)?;
     Ok(())
 }
 

@@ -335,6 +335,64 @@ pub struct Polyglot {
     /// and the run. Absent from runs before they were measured.
     #[serde(default)]
     pub others: Vec<(String, PolyglotRun)>,
+    /// The rounds `rust` and `python` were loaded in, one after the other in alternating
+    /// order, so that a slow moment of the machine falls on both: their loads are these
+    /// rounds' together. Empty in runs before the rounds, which loaded each once.
+    #[serde(default)]
+    pub rounds: Vec<PolyglotRound>,
+}
+
+/// One round of the all-Rust and Python artifacts' loads, side by side.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolyglotRound {
+    /// How long each of the two loads lasted, in seconds.
+    pub seconds: u64,
+    /// The all-Rust artifact's load in this round.
+    pub rust: Load,
+    /// The Python artifact's load in this round.
+    pub python: Load,
+}
+
+/// A ratio over paired rounds: the median of the rounds' ratios, the least and the most.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Spread {
+    /// The median (of the two middle rounds, for an even count).
+    pub median: f64,
+    /// The least round's.
+    pub least: f64,
+    /// The most round's.
+    pub most: f64,
+}
+
+impl Spread {
+    /// The spread of `values`, or `None` if there are none.
+    pub fn of(mut values: Vec<f64>) -> Option<Spread> {
+        values.sort_by(f64::total_cmp);
+        let n = values.len();
+        let (&least, &most) = (values.first()?, values.last()?);
+        let median = (values[(n - 1) / 2] + values[n / 2]) / 2.0;
+        Some(Spread {
+            median,
+            least,
+            most,
+        })
+    }
+}
+
+impl Polyglot {
+    /// The Python artifact's p50 over the all-Rust one's, and its share of the all-Rust
+    /// req/s: each round's ratio, and their spread. Runs before the rounds give their
+    /// single loads' ratios as a spread of one.
+    pub fn python_ratios(&self) -> (Spread, Spread) {
+        let pairs: Vec<(&Load, &Load)> = match self.rounds.is_empty() {
+            true => vec![(&self.rust.load, &self.python.load)],
+            false => self.rounds.iter().map(|r| (&r.rust, &r.python)).collect(),
+        };
+        let p50 = pairs.iter().map(|(r, p)| p.p50_ms / r.p50_ms).collect();
+        let rps = pairs.iter().map(|(r, p)| p.rps / r.rps).collect();
+        let some = "one pair at least";
+        (Spread::of(p50).expect(some), Spread::of(rps).expect(some))
+    }
 }
 
 /// One artifact of the polyglot comparison.

@@ -4,7 +4,7 @@
 //! (`examples/p3/fusebox.toml`), right after, for section 9.
 
 use super::{Bench, process, throughput};
-use crate::results::{Polyglot, PolyglotRun};
+use crate::results::{Load, Polyglot, PolyglotRound, PolyglotRun};
 use anyhow::Context as _;
 use fusebox_bench::{record, root};
 use fusebox_compose::Provenance;
@@ -33,11 +33,13 @@ const OTHERS: [(&str, &str); 4] = [
     ),
 ];
 
-/// Measure the all-Rust and Python artifacts, then the other languages', one after the
-/// other.
+/// How many rounds the all-Rust and Python artifacts are loaded in, side by side.
+const ROUNDS: u64 = 5;
+
+/// Measure the all-Rust and Python artifacts side by side, then the other languages', one
+/// after the other.
 pub fn measure(bench: &Bench) -> anyhow::Result<Polyglot> {
-    let rust = run(bench, "target/fusebox/service.wasm", "127.0.0.1:18191", &[])?;
-    let python = run(bench, PYTHON, "127.0.0.1:18192", &[])?;
+    let (rust, rounds, python) = side_by_side(bench)?;
     let mut others = Vec::new();
     for (label, path) in OTHERS {
         others.push((label.to_owned(), run(bench, path, "127.0.0.1:18194", &[])?));
@@ -47,7 +49,63 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Polyglot> {
         rust,
         python,
         others,
+        rounds,
     })
+}
+
+/// The all-Rust and Python artifacts, both served at once, loaded in rounds of a few
+/// seconds each, the two in alternating order; each one's load is its rounds' together.
+fn side_by_side(bench: &Bench) -> anyhow::Result<(PolyglotRun, Vec<PolyglotRound>, PolyglotRun)> {
+    let rust = Served::start(bench, RUST, "127.0.0.1:18191", &[])?;
+    let python = Served::start(bench, PYTHON, "127.0.0.1:18192", &[])?;
+    let seconds = (bench.seconds / ROUNDS).max(1);
+    let count = (bench.seconds / seconds).max(1);
+    eprintln!(
+        "bench: {RUST} and {PYTHON} side by side, POST /v1/add on one connection, \
+         {count} rounds of {seconds} s each"
+    );
+    let faults = [rust.faults()?, python.faults()?];
+    let mut rounds = Vec::new();
+    for round in 0..count {
+        let (first, second) = match round % 2 {
+            0 => (&rust, &python),
+            _ => (&python, &rust),
+        };
+        let first_load = first.load(seconds)?;
+        let second_load = second.load(seconds)?;
+        let (rust_load, python_load) = match round % 2 {
+            0 => (first_load, second_load),
+            _ => (second_load, first_load),
+        };
+        rounds.push(PolyglotRound {
+            seconds,
+            rust: rust_load,
+            python: python_load,
+        });
+    }
+    let together =
+        |side: fn(&PolyglotRound) -> &Load| together(rounds.iter().map(side).cloned().collect());
+    let rust = rust.finish(together(|r| &r.rust), faults[0])?;
+    let python = python.finish(together(|r| &r.python), faults[1])?;
+    Ok((rust, rounds, python))
+}
+
+/// Several rounds' loads as one: the requests, wrong answers and errors added up, req/s
+/// their mean, and p50 and p99 the median of the rounds'.
+fn together(loads: Vec<Load>) -> Load {
+    let median = |of: fn(&Load) -> f64| {
+        let mut values: Vec<f64> = loads.iter().map(of).collect();
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
+    };
+    Load {
+        requests: loads.iter().map(|l| l.requests).sum(),
+        rps: loads.iter().map(|l| l.rps).sum::<f64>() / loads.len() as f64,
+        p50_ms: median(|l| l.p50_ms),
+        p99_ms: median(|l| l.p99_ms),
+        wrong: loads.iter().map(|l| l.wrong).sum(),
+        errors: loads.iter().map(|l| l.errors).sum(),
+    }
 }
 
 /// The WASI 0.3 artifact, measured as the two above are.
@@ -60,6 +118,9 @@ pub fn measure_p3(bench: &Bench) -> anyhow::Result<PolyglotRun> {
         &["--config", &routes],
     )
 }
+
+/// The all-Rust artifact, as `make compose` writes it.
+const RUST: &str = "target/fusebox/service.wasm";
 
 /// The polyglot artifact: the calculator in Python.
 pub const PYTHON: &str = "target/fusebox/service-polyglot.wasm";
@@ -77,44 +138,92 @@ pub const P3_ROUTES: &str = "examples/p3/auth-routes";
 /// Compile the artifact at `path` cold into a cache of its own, then serve it from that
 /// cache, with `args` beside the key, and load it.
 fn run(bench: &Bench, path: &str, addr: &str, args: &[&str]) -> anyhow::Result<PolyglotRun> {
-    let bytes = std::fs::read(root().join(path))
-        .with_context(|| format!("{path}: run `make bench`'s compose targets first"))?;
-    let provenance = Provenance::read(&bytes)?
-        .with_context(|| format!("{path} has no fusebox-provenance section"))?;
-    let components = ["logger", "calculator"]
-        .into_iter()
-        .map(|name| {
-            let input = provenance.inputs.iter().find(|input| input.name == name);
-            let input = input.with_context(|| format!("{path} has no {name} component"))?;
-            Ok((name.to_owned(), input.size))
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    // A cold compile, into an empty cache that `fusebox serve` then starts from.
-    let cache = cache_dir(Path::new(path))?;
-    let _ = std::fs::remove_dir_all(&cache);
-    let started = Instant::now();
-    let config = RuntimeConfig {
-        cache_dir: Some(cache.clone()),
-        ..RuntimeConfig::default()
-    };
-    drop(Runtime::new(&bytes, config)?);
-    let compile = started.elapsed();
+    let served = Served::start(bench, path, addr, args)?;
+    let faults = served.faults()?;
+    let load = served.load(bench.seconds)?;
+    served.finish(load, faults)
+}
 
-    let mut serve = bench.fusebox_serve(Some(0), Path::new(path), addr);
-    serve.arg("--cache-dir").arg(&cache).args(args);
-    let server = process::start("fusebox serve", serve, addr, Duration::from_secs(120))?;
-    eprintln!(
-        "bench: {path}, POST /v1/add on one connection for {} s",
-        bench.seconds
-    );
-    let faults = server.minor_faults()?;
-    let load = throughput::load(bench, addr, &["--mix", "add", "--connections", "1"])?;
-    let faults = server.minor_faults()? - faults;
-    Ok(PolyglotRun {
-        bytes: bytes.len() as u64,
-        components,
-        compile_s: compile.as_secs_f64(),
-        minor_faults_per_request: Some(faults as f64 / load.requests.max(1) as f64),
-        load,
-    })
+/// An artifact compiled cold, and served by `fusebox serve` from that compile's cache.
+struct Served {
+    /// The artifact's file, relative to the workspace.
+    path: String,
+    /// Where `fusebox serve` listens.
+    addr: String,
+    /// Its size.
+    bytes: u64,
+    /// The logger's and calculator's sizes, from its provenance.
+    components: Vec<(String, u64)>,
+    /// The cold compile's time.
+    compile: Duration,
+    /// The server; dropping it stops it.
+    server: process::Guard,
+}
+
+impl Served {
+    /// Compile the artifact at `path` cold into a cache of its own, then serve it from
+    /// that cache on `addr`, with `args` beside the key.
+    fn start(bench: &Bench, path: &str, addr: &str, args: &[&str]) -> anyhow::Result<Served> {
+        let bytes = std::fs::read(root().join(path))
+            .with_context(|| format!("{path}: run `make bench`'s compose targets first"))?;
+        let provenance = Provenance::read(&bytes)?
+            .with_context(|| format!("{path} has no fusebox-provenance section"))?;
+        let components = ["logger", "calculator"]
+            .into_iter()
+            .map(|name| {
+                let input = provenance.inputs.iter().find(|input| input.name == name);
+                let input = input.with_context(|| format!("{path} has no {name} component"))?;
+                Ok((name.to_owned(), input.size))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        // A cold compile, into an empty cache that `fusebox serve` then starts from.
+        let cache = cache_dir(Path::new(path))?;
+        let _ = std::fs::remove_dir_all(&cache);
+        let started = Instant::now();
+        let config = RuntimeConfig {
+            cache_dir: Some(cache.clone()),
+            ..RuntimeConfig::default()
+        };
+        drop(Runtime::new(&bytes, config)?);
+        let compile = started.elapsed();
+
+        let mut serve = bench.fusebox_serve(Some(0), Path::new(path), addr);
+        serve.arg("--cache-dir").arg(&cache).args(args);
+        let server = process::start("fusebox serve", serve, addr, Duration::from_secs(120))?;
+        Ok(Served {
+            path: path.to_owned(),
+            addr: addr.to_owned(),
+            bytes: bytes.len() as u64,
+            components,
+            compile,
+            server,
+        })
+    }
+
+    /// The server's minor page faults so far.
+    fn faults(&self) -> anyhow::Result<u64> {
+        self.server.minor_faults()
+    }
+
+    /// `POST /v1/add` on one connection for `seconds`.
+    fn load(&self, seconds: u64) -> anyhow::Result<Load> {
+        eprintln!(
+            "bench: {}, POST /v1/add on one connection for {seconds} s",
+            self.path
+        );
+        let extra = ["--mix", "add", "--connections", "1"];
+        throughput::load(&self.addr, seconds, &extra)
+    }
+
+    /// The run, from `load` and the faults counted before it; this stops the server.
+    fn finish(self, load: Load, faults_before: u64) -> anyhow::Result<PolyglotRun> {
+        let faults = self.faults()? - faults_before;
+        Ok(PolyglotRun {
+            bytes: self.bytes,
+            components: self.components,
+            compile_s: self.compile.as_secs_f64(),
+            minor_faults_per_request: Some(faults as f64 / load.requests.max(1) as f64),
+            load,
+        })
+    }
 }

@@ -89,7 +89,7 @@ fn run(
     let name = server.label();
     let _server = process::start(name, command, addr, Duration::from_secs(60))?;
     eprintln!("bench: {name} for {} s", bench.seconds);
-    let load = load(bench, addr, &[])?;
+    let load = load(addr, bench.seconds, &[])?;
     let wrk = match wrk_script {
         Some(script) => {
             eprintln!("bench: wrk against {name} for {} s", bench.seconds);
@@ -100,10 +100,10 @@ fn run(
     Ok((load, wrk))
 }
 
-/// Run the load client (`tests/examples/load.rs`) on core 1 against `addr` for the
-/// bench's seconds, with `extra` arguments, and read its figures.
-pub fn load(bench: &Bench, addr: &str, extra: &[&str]) -> anyhow::Result<Load> {
-    let seconds = bench.seconds.to_string();
+/// Run the load client (`tests/examples/load.rs`) on core 1 against `addr` for
+/// `seconds`, with `extra` arguments, and read its figures.
+pub fn load(addr: &str, seconds: u64, extra: &[&str]) -> anyhow::Result<Load> {
+    let seconds = seconds.to_string();
     let output = process::command(&root().join("target/release/examples/load"), Some(1))
         .args(["--addr", addr, "--seconds", &seconds, "--json"])
         .args(extra)
