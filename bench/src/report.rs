@@ -5,7 +5,7 @@ use crate::goals::{self, Goal, Table};
 use crate::plots;
 use crate::results::{
     Breakdown, ColdStart, CrossCall, Density, HostProfile, Machine, MapCount, PhaseMedians,
-    Polyglot, Results, ServerProfile, Size, Throughput, Tooling,
+    Polyglot, Results, ServerProfile, Servers, Size, Throughput, Tooling, Wrk,
 };
 use std::fmt::{Result as Written, Write as _};
 
@@ -261,6 +261,46 @@ fn throughput(doc: &mut String, t: &Throughput) -> Written {
             w.p99_ms,
             w.non_2xx,
             w.rps / wrk.fusebox.rps
+        )?;
+    }
+    writeln!(doc)?;
+    wrk_rounds(doc, &t.wrk_rounds, t.wrk_round_seconds)
+}
+
+/// wrk's rounds, that the throughput goals read.
+fn wrk_rounds(doc: &mut String, rounds: &[Servers<Wrk>], seconds: u64) -> Written {
+    if rounds.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        doc,
+        "The servers were all up at once, and wrk loaded them in {} rounds of {} s: in each \
+         round every server in turn, in an order that turns round by round, so that a \
+         slow moment of the machine falls on all of them. The rows above are the rounds \
+         together: the requests added up, req/s the rounds' mean, p50 and p99 the rounds' \
+         median. The goals read each round's ratios, and give the median of the rounds.\n",
+        rounds.len(),
+        seconds
+    )?;
+    writeln!(
+        doc,
+        "| round | fusebox serve req/s | stock wasmtime serve req/s | native req/s | native ÷ fusebox | fusebox ÷ wasmtime |\n\
+         |---|---|---|---|---|---|"
+    )?;
+    for (i, round) in rounds.iter().enumerate() {
+        let wasmtime = round.wasmtime.as_ref();
+        writeln!(
+            doc,
+            "| {} | {:.0} | {} | {:.0} | {:.2}× | {} |",
+            i + 1,
+            round.fusebox.rps,
+            wasmtime.map_or("—".to_owned(), |w| format!("{:.0}", w.rps)),
+            round.native.rps,
+            round.native.rps / round.fusebox.rps,
+            wasmtime.map_or("—".to_owned(), |w| format!(
+                "{:.2}×",
+                round.fusebox.rps / w.rps
+            )),
         )?;
     }
     writeln!(doc)

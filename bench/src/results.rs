@@ -97,8 +97,16 @@ pub struct Throughput {
     /// The load client's mix (health, add, sequence, a 422 and a 401) against each server.
     pub load: Servers<Load>,
     /// wrk's authenticated `POST /v1/add` against each server; `None` when wrk is not
-    /// installed.
+    /// installed. Its rounds together, when it ran in rounds.
     pub wrk: Option<Servers<Wrk>>,
+    /// wrk's rounds: in each, every server loaded for a few seconds, one after the other
+    /// in an order that turns round by round, so that a slow moment of the machine falls
+    /// on all of them. Empty when wrk is not installed, and in runs before the rounds.
+    #[serde(default)]
+    pub wrk_rounds: Vec<Servers<Wrk>>,
+    /// How long each wrk run of a round lasted, in seconds; 0 in runs before the rounds.
+    #[serde(default)]
+    pub wrk_round_seconds: u64,
 }
 
 /// One figure per server, each serving the same artifact or logic.
@@ -174,6 +182,28 @@ pub struct Load {
     pub errors: u64,
 }
 
+impl Load {
+    /// Several rounds' loads as one: the requests, wrong answers and errors added up,
+    /// req/s their mean, and p50 and p99 the median of the rounds'.
+    pub fn together(rounds: &[Load]) -> Load {
+        let median = |of: fn(&Load) -> f64| median(rounds.iter().map(of));
+        Load {
+            requests: rounds.iter().map(|l| l.requests).sum(),
+            rps: rounds.iter().map(|l| l.rps).sum::<f64>() / rounds.len() as f64,
+            p50_ms: median(|l| l.p50_ms),
+            p99_ms: median(|l| l.p99_ms),
+            wrong: rounds.iter().map(|l| l.wrong).sum(),
+            errors: rounds.iter().map(|l| l.errors).sum(),
+        }
+    }
+}
+
+/// The median of `values` (of the two middle ones, for an even count), or NaN if there
+/// are none.
+fn median(values: impl Iterator<Item = f64>) -> f64 {
+    Spread::of(values.collect()).map_or(f64::NAN, |s| s.median)
+}
+
 /// A wrk run's figures, read from its report.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Wrk {
@@ -187,6 +217,21 @@ pub struct Wrk {
     pub p99_ms: f64,
     /// Answers with a status outside 2xx and 3xx.
     pub non_2xx: u64,
+}
+
+impl Wrk {
+    /// Several rounds' runs as one: the requests and non-2xx answers added up, req/s
+    /// their mean, and p50 and p99 the median of the rounds'.
+    pub fn together(rounds: &[Wrk]) -> Wrk {
+        let median = |of: fn(&Wrk) -> f64| median(rounds.iter().map(of));
+        Wrk {
+            requests: rounds.iter().map(|w| w.requests).sum(),
+            rps: rounds.iter().map(|w| w.rps).sum::<f64>() / rounds.len() as f64,
+            p50_ms: median(|w| w.p50_ms),
+            p99_ms: median(|w| w.p99_ms),
+            non_2xx: rounds.iter().map(|w| w.non_2xx).sum(),
+        }
+    }
 }
 
 /// Sizes with and without each profile setting.

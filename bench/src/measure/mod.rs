@@ -77,6 +77,14 @@ impl Bench {
         })
     }
 
+    /// The rounds a side-by-side load is split into, and each round's seconds: 5 rounds
+    /// of 3 s in a full run, 3 of 1 s in a quick one, so the whole takes as long as one
+    /// run would.
+    fn rounds(&self) -> (u64, u64) {
+        let seconds = (self.seconds / 5).max(1);
+        ((self.seconds / seconds).max(1), seconds)
+    }
+
     /// A bearer token for `subject` with the `calc` scope, valid for an hour.
     fn token(&self, subject: &str) -> anyhow::Result<String> {
         let claims = auth_token::Claims::new(subject, &["calc"], Duration::from_secs(3600));

@@ -33,9 +33,6 @@ const OTHERS: [(&str, &str); 4] = [
     ),
 ];
 
-/// How many rounds the all-Rust and Python artifacts are loaded in, side by side.
-const ROUNDS: u64 = 5;
-
 /// Measure the all-Rust and Python artifacts side by side, then the other languages', one
 /// after the other.
 pub fn measure(bench: &Bench) -> anyhow::Result<Polyglot> {
@@ -58,8 +55,7 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Polyglot> {
 fn side_by_side(bench: &Bench) -> anyhow::Result<(PolyglotRun, Vec<PolyglotRound>, PolyglotRun)> {
     let rust = Served::start(bench, RUST, "127.0.0.1:18191", &[])?;
     let python = Served::start(bench, PYTHON, "127.0.0.1:18192", &[])?;
-    let seconds = (bench.seconds / ROUNDS).max(1);
-    let count = (bench.seconds / seconds).max(1);
+    let (count, seconds) = bench.rounds();
     eprintln!(
         "bench: {RUST} and {PYTHON} side by side, POST /v1/add on one connection, \
          {count} rounds of {seconds} s each"
@@ -83,29 +79,12 @@ fn side_by_side(bench: &Bench) -> anyhow::Result<(PolyglotRun, Vec<PolyglotRound
             python: python_load,
         });
     }
-    let together =
-        |side: fn(&PolyglotRound) -> &Load| together(rounds.iter().map(side).cloned().collect());
+    let together = |side: fn(&PolyglotRound) -> &Load| {
+        Load::together(&rounds.iter().map(side).cloned().collect::<Vec<_>>())
+    };
     let rust = rust.finish(together(|r| &r.rust), faults[0])?;
     let python = python.finish(together(|r| &r.python), faults[1])?;
     Ok((rust, rounds, python))
-}
-
-/// Several rounds' loads as one: the requests, wrong answers and errors added up, req/s
-/// their mean, and p50 and p99 the median of the rounds'.
-fn together(loads: Vec<Load>) -> Load {
-    let median = |of: fn(&Load) -> f64| {
-        let mut values: Vec<f64> = loads.iter().map(of).collect();
-        values.sort_by(f64::total_cmp);
-        values[values.len() / 2]
-    };
-    Load {
-        requests: loads.iter().map(|l| l.requests).sum(),
-        rps: loads.iter().map(|l| l.rps).sum::<f64>() / loads.len() as f64,
-        p50_ms: median(|l| l.p50_ms),
-        p99_ms: median(|l| l.p99_ms),
-        wrong: loads.iter().map(|l| l.wrong).sum(),
-        errors: loads.iter().map(|l| l.errors).sum(),
-    }
 }
 
 /// The WASI 0.3 artifact, measured as the two above are.

@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-/// Run the load client and wrk against each server in turn.
+/// Run the load client against each server in turn, then wrk against all of them in
+/// rounds.
 pub fn measure(bench: &Bench) -> anyhow::Result<Throughput> {
     let wrk_script = have("wrk").then(|| wrk_script(bench)).transpose()?;
 
@@ -28,76 +29,91 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Throughput> {
         wasmtime
     });
 
-    let fusebox = run(
-        bench,
-        Server::Fusebox,
-        fusebox,
-        "127.0.0.1:18181",
-        &wrk_script,
-    )?;
-    let wasmtime = wasmtime
-        .map(|command| {
-            run(
-                bench,
-                Server::Wasmtime,
-                command,
-                "127.0.0.1:18182",
-                &wrk_script,
-            )
+    // Every server is started first and stays up: the load client runs against each in
+    // turn, then wrk in rounds, each round loading all of them one after the other.
+    let mut servers = vec![(Server::Fusebox, "127.0.0.1:18181", fusebox)];
+    servers.extend(wasmtime.map(|command| (Server::Wasmtime, "127.0.0.1:18182", command)));
+    servers.push((Server::Native, "127.0.0.1:18183", native));
+    let servers = servers
+        .into_iter()
+        .map(|(server, addr, command)| {
+            let guard = process::start(server.label(), command, addr, Duration::from_secs(60))?;
+            Ok((server, addr, guard))
         })
-        .transpose()?;
-    let native = run(
-        bench,
-        Server::Native,
-        native,
-        "127.0.0.1:18183",
-        &wrk_script,
-    )?;
+        .collect::<anyhow::Result<Vec<_>>>()?;
 
-    let wrk = match (fusebox.1, native.1) {
-        (Some(fusebox), Some(native)) => Some(Servers {
-            fusebox,
-            wasmtime: wasmtime.as_ref().and_then(|w| w.1.clone()),
-            native,
-        }),
-        _ => None,
-    };
+    let mut loads = Vec::new();
+    for (server, addr, _) in &servers {
+        eprintln!("bench: {} for {} s", server.label(), bench.seconds);
+        loads.push(load(addr, bench.seconds, &[])?);
+    }
+    let load = by_server(&servers, loads);
+
+    let mut wrk_rounds = Vec::new();
+    let (count, seconds) = bench.rounds();
+    if let Some(script) = &wrk_script {
+        eprintln!(
+            "bench: wrk against each server, {count} rounds of {seconds} s, the order turning"
+        );
+        for round in 0..count as usize {
+            let mut runs = vec![None; servers.len()];
+            for turn in 0..servers.len() {
+                let which = (round + turn) % servers.len();
+                runs[which] = Some(wrk(servers[which].1, script, seconds)?);
+            }
+            wrk_rounds.push(by_server(&servers, runs.into_iter().flatten().collect()));
+        }
+    }
+    let wrk = (!wrk_rounds.is_empty()).then(|| Servers {
+        fusebox: Wrk::together(
+            &wrk_rounds
+                .iter()
+                .map(|r| r.fusebox.clone())
+                .collect::<Vec<_>>(),
+        ),
+        wasmtime: wrk_rounds
+            .iter()
+            .map(|r| r.wasmtime.clone())
+            .collect::<Option<Vec<_>>>()
+            .map(|runs| Wrk::together(&runs)),
+        native: Wrk::together(
+            &wrk_rounds
+                .iter()
+                .map(|r| r.native.clone())
+                .collect::<Vec<_>>(),
+        ),
+    });
     Ok(Throughput {
         seconds: bench.seconds,
-        load: Servers {
-            fusebox: fusebox.0,
-            wasmtime: wasmtime.map(|w| w.0),
-            native: native.0,
-        },
+        load,
         wrk,
+        wrk_rounds,
+        wrk_round_seconds: seconds,
     })
+}
+
+/// One figure per server, from `figures` in the order of `servers`.
+fn by_server<T, G>(servers: &[(Server, &str, G)], figures: Vec<T>) -> Servers<T> {
+    let mut fusebox = None;
+    let mut wasmtime = None;
+    let mut native = None;
+    for ((server, _, _), figure) in servers.iter().zip(figures) {
+        match server {
+            Server::Fusebox => fusebox = Some(figure),
+            Server::Wasmtime => wasmtime = Some(figure),
+            Server::Native => native = Some(figure),
+        }
+    }
+    Servers {
+        fusebox: fusebox.expect("fusebox serve is always measured"),
+        wasmtime,
+        native: native.expect("the native server is always measured"),
+    }
 }
 
 /// Whether `program --version` runs.
 fn have(program: &str) -> bool {
     Command::new(program).arg("--version").output().is_ok()
-}
-
-/// Start `server`, then run the load client against it, and wrk when there is a script.
-fn run(
-    bench: &Bench,
-    server: Server,
-    command: Command,
-    addr: &str,
-    wrk_script: &Option<PathBuf>,
-) -> anyhow::Result<(Load, Option<Wrk>)> {
-    let name = server.label();
-    let _server = process::start(name, command, addr, Duration::from_secs(60))?;
-    eprintln!("bench: {name} for {} s", bench.seconds);
-    let load = load(addr, bench.seconds, &[])?;
-    let wrk = match wrk_script {
-        Some(script) => {
-            eprintln!("bench: wrk against {name} for {} s", bench.seconds);
-            Some(wrk(addr, script, bench.seconds)?)
-        }
-        None => None,
-    };
-    Ok((load, wrk))
 }
 
 /// Run the load client (`tests/examples/load.rs`) on core 1 against `addr` for
