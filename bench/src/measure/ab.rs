@@ -8,9 +8,11 @@
 //! Each round serves with one side, then with the other, in
 //! alternating order (server on core 0, wrk on core 1, as in the throughput section), so
 //! that a slow moment of a shared machine falls on both. It prints each round, then the
-//! medians, their spread and the ratio.
+//! medians, their spread and the ratio. When both sides are artifacts, it then times
+//! them in-process on one thread too (section 8's method, what the in-process goal
+//! reads), interleaved in rounds.
 
-use super::{Bench, artifact, process, throughput};
+use super::{Bench, artifact, breakdown, process, throughput};
 use std::path::Path;
 use std::time::Duration;
 
@@ -27,6 +29,7 @@ pub fn run(
         &std::path::absolute(baseline)?,
         &std::path::absolute(candidate)?,
     );
+    let sides = [baseline.to_path_buf(), candidate.to_path_buf()];
     let served = served.map(std::path::absolute).transpose()?;
     process::raise_fd_limit();
     std::env::set_current_dir(fusebox_bench::root())?;
@@ -42,7 +45,7 @@ pub fn run(
         let mut this = [0.0; 2];
         for which in order {
             let side = [baseline, candidate][which];
-            let (binary, artifact_served) = match side.extension().is_some_and(|e| e == "wasm") {
+            let (binary, artifact_served) = match is_artifact(side) {
                 true => (process::release_bin("fusebox"), side.to_owned()),
                 false => (side.to_owned(), served.clone().unwrap_or_else(artifact)),
             };
@@ -83,5 +86,37 @@ pub fn run(
         candidate.2,
         candidate.0 / baseline.0
     );
+    if sides.iter().all(|side| is_artifact(side)) {
+        // Two artifacts: also what the in-process goal reads, on one thread.
+        let [a, b] = &sides;
+        let (a, b) = (std::fs::read(a)?, std::fs::read(b)?);
+        let [a, b] = breakdown::add_side_by_side(&bench, [&a, &b], IN_PROCESS_REQUESTS)?;
+        println!(
+            "\nIn-process authenticated `POST /v1/add`, one thread, {IN_PROCESS_REQUESTS} \
+             requests each, interleaved in rounds (medians):\n"
+        );
+        println!("| | baseline | candidate | candidate ÷ baseline |\n|---|---|---|---|");
+        for (phase, a, b) in [
+            ("instantiation", a.instantiate_ns, b.instantiate_ns),
+            ("guest", a.guest_ns, b.guest_ns),
+            ("teardown", a.teardown_ns, b.teardown_ns),
+            ("in-process total", a.in_process_ns, b.in_process_ns),
+        ] {
+            println!(
+                "| {phase} | {:.1} µs | {:.1} µs | {:.3} |",
+                a / 1e3,
+                b / 1e3,
+                b / a
+            );
+        }
+    }
     Ok(())
+}
+
+/// Requests per artifact for the in-process comparison of two artifacts.
+const IN_PROCESS_REQUESTS: usize = 20_000;
+
+/// Whether `side` names an artifact (a `.wasm` file) rather than a `fusebox` binary.
+fn is_artifact(side: &Path) -> bool {
+    side.extension().is_some_and(|e| e == "wasm")
 }

@@ -126,6 +126,19 @@ fn interleaved<const N: usize>(
     Ok(samples.map(|samples| medians(&samples)))
 }
 
+/// Authenticated `POST /v1/add` in-process on one thread, as each `fusebox serve` thread
+/// runs it, against two artifacts side by side (`n` requests each, interleaved in
+/// rounds): the medians of each.
+pub fn add_side_by_side(
+    bench: &Bench,
+    artifacts: [&[u8]; 2],
+    n: usize,
+) -> anyhow::Result<[PhaseMedians; 2]> {
+    let [a, b] = artifacts;
+    let (a, b) = (Arc::new(runtime(a)?), Arc::new(runtime(b)?));
+    interleaved([&a, &b], &ADD, &bench.token("bench")?, n)
+}
+
 /// The medians of `n` authenticated `POST /v1/add` requests against `artifact`,
 /// in-process with a worker per core: how fast a build variant is.
 pub fn add_in_process(bench: &Bench, artifact: &[u8], n: usize) -> anyhow::Result<PhaseMedians> {
