@@ -311,10 +311,11 @@ fn size(doc: &mut String, s: &Size, quick: bool) -> Written {
     writeln!(
         doc,
         "Bytes of each component and of the fused artifact, built with fusebox's \
-         `[profile.component]` (`opt-level = \"z\"` but 3 for sha2, hmac and serde_json, \
+         `[profile.component]` (`opt-level = \"s\"` but 3 for sha2, hmac and serde_json, \
          `lto = true`, `codegen-units = 1`, `panic = \"abort\"`, `strip = true`), then \
-         with one setting at a time changed (put back to the release default, or the hot \
-         crates to `\"z\"` like the rest), then with the plain `release` profile. (`panic = \"abort\"` \
+         with one setting at a time changed (the smallest code, `\"z\"`; put back to the \
+         release default; or the hot crates to `\"s\"` like the rest), then with the \
+         plain `release` profile. (`panic = \"abort\"` \
          has no row: it is already the only strategy on wasm32-wasip2.) Each variant is a \
          cold build in a target directory of its own. The last column is each variant's \
          speed, measured side by side in this run: the median of 5,000 authenticated \
@@ -351,8 +352,7 @@ fn size(doc: &mut String, s: &Size, quick: bool) -> Written {
     if let Some(base) = &s.component_profile.fused {
         writeln!(
             doc,
-            "\nHow much bigger the fused artifact gets when a setting goes back to its \
-             release default:\n"
+            "\nHow the fused artifact's size changes with each setting:\n"
         )?;
         for variant in &s.variants {
             if let Some(fused) = &variant.fused {
