@@ -239,8 +239,8 @@ fn throughput(doc: &mut String, t: &Throughput) -> Written {
     writeln!(
         doc,
         "**Authenticated `POST /v1/add` with wrk** (Debian's `wrk`, a standard load \
-         generator: 1 thread, 16 keep-alive connections, {seconds} s, every request with a \
-         valid bearer token, so each one verifies the JWT, calls the calculator and logs), \
+         generator: 1 thread, 16 keep-alive connections, {seconds} s in all, every request \
+         with a valid bearer token, so each one verifies the JWT, calls the calculator and logs), \
          with the same pinning: server on core 0, wrk on core 1.\n"
     )?;
     let Some(wrk) = &t.wrk else {
@@ -474,9 +474,9 @@ fn polyglot(
          call the calculator) on release `fusebox serve`, pinned to core 0, from the load \
          client on core 1 with one keep-alive connection for {} s, every answer \
          checked. The logger's and the calculator's sizes are the fused inputs', from \
-         the artifact's provenance. A fresh instance serves each request, as always. The rows after them \
-         are the other languages' artifacts (docs/polyglot.md), measured the same way \
-         in this run.\n",
+         the artifact's provenance. A fresh instance serves each request, as always. The \
+         rows after them are the other languages' artifacts (docs/polyglot.md), measured \
+         the same way in this run, but each in one run of its own rather than in rounds.\n",
         p.seconds
     )?;
     writeln!(
@@ -860,8 +860,9 @@ fn wasi_0_3(doc: &mut String, r: &Results) -> Written {
         "`examples/p3/fusebox.toml` serves the same API on `wasi:http/handler@0.3.0`, with \
          authentication as middleware in front of the service (`auth-middleware` → \
          `http-service`), and the same logger, calculator and auth components. Measured \
-         in this run as section 7 measures its two artifacts (size, a cold compile, \
-         `POST /v1/add` on release `fusebox serve`, one connection, {} s), and in-process \
+         in this run as section 7 measures its other languages' artifacts (size, a cold \
+         compile, `POST /v1/add` on release `fusebox serve`, one connection, one run of {} \
+         s; the 0.2 row is section 7's all-Rust rounds together), and in-process \
          as section 8 does (one thread, {} requests each, in four rounds interleaved with the \
          two 0.2 runs below, medians). A 0.3 request crosses one \
          component more (the middleware verifies, then calls the service), and its \

@@ -109,7 +109,8 @@ fn shape(artifact: &[u8]) -> anyhow::Result<ArtifactShape> {
 }
 
 /// `route` on one thread against each runtime, in four rounds of `n / 4` requests, the
-/// runtimes taking turns within each round; the medians over all rounds, per runtime.
+/// runtimes taking turns within each round, the first one turning from round to round;
+/// the medians over all rounds, per runtime.
 fn interleaved<const N: usize>(
     runtimes: [&Arc<Runtime>; N],
     route: &Route,
@@ -118,9 +119,11 @@ fn interleaved<const N: usize>(
 ) -> anyhow::Result<[PhaseMedians; N]> {
     const ROUNDS: usize = 4;
     let mut samples: [Vec<Sample>; N] = std::array::from_fn(|_| Vec::new());
-    for _ in 0..ROUNDS {
-        for (runtime, samples) in runtimes.iter().zip(&mut samples) {
-            samples.extend(timed(runtime, route, token, n / ROUNDS, Threads::One)?);
+    for round in 0..ROUNDS {
+        for turn in 0..N {
+            let which = (round + turn) % N;
+            let requests = timed(runtimes[which], route, token, n / ROUNDS, Threads::One)?;
+            samples[which].extend(requests);
         }
     }
     Ok(samples.map(|samples| medians(&samples)))

@@ -87,7 +87,7 @@ fn side_by_side(bench: &Bench) -> anyhow::Result<(PolyglotRun, Vec<PolyglotRound
     Ok((rust, rounds, python))
 }
 
-/// The WASI 0.3 artifact, measured as the two above are.
+/// The WASI 0.3 artifact, measured as the other languages' artifacts are: one run.
 pub fn measure_p3(bench: &Bench) -> anyhow::Result<PolyglotRun> {
     let routes = format!("auth.routes=@{}", root().join(P3_ROUTES).display());
     run(
