@@ -185,8 +185,9 @@ pub struct Load {
 impl Load {
     /// Several rounds' loads as one: the requests, wrong answers and errors added up,
     /// req/s their mean, and p50 and p99 the median of the rounds'.
-    pub fn together(rounds: &[Load]) -> Load {
-        let median = |of: fn(&Load) -> f64| median(rounds.iter().map(of));
+    pub fn together<'a>(rounds: impl IntoIterator<Item = &'a Load>) -> Load {
+        let rounds: Vec<&Load> = rounds.into_iter().collect();
+        let median = |of: fn(&Load) -> f64| median(rounds.iter().map(|r| of(r)));
         Load {
             requests: rounds.iter().map(|l| l.requests).sum(),
             rps: rounds.iter().map(|l| l.rps).sum::<f64>() / rounds.len() as f64,
@@ -222,8 +223,9 @@ pub struct Wrk {
 impl Wrk {
     /// Several rounds' runs as one: the requests and non-2xx answers added up, req/s
     /// their mean, and p50 and p99 the median of the rounds'.
-    pub fn together(rounds: &[Wrk]) -> Wrk {
-        let median = |of: fn(&Wrk) -> f64| median(rounds.iter().map(of));
+    pub fn together<'a>(rounds: impl IntoIterator<Item = &'a Wrk>) -> Wrk {
+        let rounds: Vec<&Wrk> = rounds.into_iter().collect();
+        let median = |of: fn(&Wrk) -> f64| median(rounds.iter().map(|r| of(r)));
         Wrk {
             requests: rounds.iter().map(|w| w.requests).sum(),
             rps: rounds.iter().map(|w| w.rps).sum::<f64>() / rounds.len() as f64,

@@ -79,11 +79,8 @@ fn side_by_side(bench: &Bench) -> anyhow::Result<(PolyglotRun, Vec<PolyglotRound
             python: python_load,
         });
     }
-    let together = |side: fn(&PolyglotRound) -> &Load| {
-        Load::together(&rounds.iter().map(side).cloned().collect::<Vec<_>>())
-    };
-    let rust = rust.finish(together(|r| &r.rust), faults[0])?;
-    let python = python.finish(together(|r| &r.python), faults[1])?;
+    let rust = rust.finish(Load::together(rounds.iter().map(|r| &r.rust)), faults[0])?;
+    let python = python.finish(Load::together(rounds.iter().map(|r| &r.python)), faults[1])?;
     Ok((rust, rounds, python))
 }
 

@@ -65,23 +65,13 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Throughput> {
         }
     }
     let wrk = (!wrk_rounds.is_empty()).then(|| Servers {
-        fusebox: Wrk::together(
-            &wrk_rounds
-                .iter()
-                .map(|r| r.fusebox.clone())
-                .collect::<Vec<_>>(),
-        ),
+        fusebox: Wrk::together(wrk_rounds.iter().map(|r| &r.fusebox)),
         wasmtime: wrk_rounds
             .iter()
-            .map(|r| r.wasmtime.clone())
+            .map(|r| r.wasmtime.as_ref())
             .collect::<Option<Vec<_>>>()
-            .map(|runs| Wrk::together(&runs)),
-        native: Wrk::together(
-            &wrk_rounds
-                .iter()
-                .map(|r| r.native.clone())
-                .collect::<Vec<_>>(),
-        ),
+            .map(Wrk::together),
+        native: Wrk::together(wrk_rounds.iter().map(|r| &r.native)),
     });
     Ok(Throughput {
         seconds: bench.seconds,
