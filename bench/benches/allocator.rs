@@ -18,6 +18,7 @@ fn healthz(runtime: &Runtime, tokio: &tokio::runtime::Runtime) {
         let served = runtime.handle(request).await;
         assert_eq!(served.response.status(), 200);
         served.response.into_body().collect().await.unwrap();
+        served.teardown.finished().await;
     });
 }
 

@@ -300,6 +300,72 @@ for_each_wasi! {
     }
 }
 
+/// An instance is torn down after its response is handed over, so that the reset of its
+/// slots does not delay the answer; it holds its slot in the instance limit until then,
+/// and a request that finds the last slot in that state waits the one turn it takes.
+#[tokio::test(flavor = "current_thread")]
+async fn an_instance_is_torn_down_after_its_response_and_keeps_its_slot_till_then() {
+    for artifact in [Artifact::Rust, Artifact::P3] {
+        let limits = Limits {
+            max_instances: 1,
+            ..test_limits()
+        };
+        let config = artifact.config();
+        let config: Vec<(&str, &str)> = config.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let runtime = TestHost::with_limits(artifact.bytes(), &config, limits)
+            .unwrap()
+            .into_runtime();
+        // On a task of its own, as a connection is served on one thread of `fusebox serve`.
+        tokio::spawn(torn_down_after_the_response(runtime, artifact))
+            .await
+            .unwrap();
+    }
+}
+
+async fn torn_down_after_the_response(
+    runtime: fusebox_runtime::runtime::Runtime,
+    artifact: Artifact,
+) {
+    use http_body_util::{BodyExt, Empty};
+    let healthz = || {
+        hyper::Request::get("http://localhost/healthz")
+            .body(Empty::<bytes::Bytes>::new())
+            .unwrap()
+    };
+    let served = runtime.handle(healthz()).await;
+    assert_eq!(served.response.status(), 200, "{artifact:?}");
+    assert_eq!(
+        runtime.free_slots(),
+        0,
+        "{artifact:?}: the instance keeps its slot until it is torn down"
+    );
+    let body = served.response.into_body().collect().await.unwrap();
+    assert_eq!(&body.to_bytes()[..], br#"{"status":"ok"}"#, "{artifact:?}");
+    let took = served.teardown.finished().await;
+    assert!(
+        took > Duration::ZERO,
+        "{artifact:?}: the teardown was timed"
+    );
+    assert_eq!(
+        runtime.free_slots(),
+        1,
+        "{artifact:?}: and frees it when done"
+    );
+
+    // One request after another, no teardown awaited: each finds the only slot still
+    // held by the one before, and gets it a turn later instead of a 503.
+    for _ in 0..5 {
+        let served = runtime.handle(healthz()).await;
+        assert_eq!(
+            served.response.status(),
+            200,
+            "{artifact:?}: {:?}",
+            served.outcome
+        );
+        served.response.into_body().collect().await.unwrap();
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_host_refuses_a_body_over_its_limit_before_instantiating() {
     let limits = Limits {

@@ -159,8 +159,13 @@ fn ns(d: Duration) -> f64 {
     d.as_nanos() as f64
 }
 
-/// One timed request: the host's phases, and the whole time.
-type Sample = (Phases, Duration);
+/// One timed request: the host's phases, its instance's teardown, and the whole time
+/// (the teardown included).
+struct Sample {
+    phases: Phases,
+    teardown: Duration,
+    total: Duration,
+}
 
 /// In-process: `Runtime::handle` and the body collected, `n` times after a warm-up; the
 /// medians.
@@ -205,15 +210,23 @@ fn timed(
                     .header("content-type", "application/json")
                     .header("content-length", body.len())
                     .body(Full::new(bytes::Bytes::from_static(body.as_bytes())))?;
+                // The instance is torn down after its response is handed over; the
+                // request is timed until then, so that each sample is one request's
+                // whole cost on this thread.
                 let started = Instant::now();
                 let served = runtime.handle(request).await;
                 let answer = served.response.into_body().collect().await?.to_bytes();
-                let took = started.elapsed();
+                let teardown = served.teardown.finished().await;
+                let total = started.elapsed();
                 if answer != expect.as_bytes() {
                     bail!("{path} answered {:?}", String::from_utf8_lossy(&answer));
                 }
                 if i >= n / 10 {
-                    samples.push((served.phases, took));
+                    samples.push(Sample {
+                        phases: served.phases,
+                        teardown,
+                        total,
+                    });
                 }
             }
             Ok(samples)
@@ -229,16 +242,18 @@ fn medians(samples: &[Sample]) -> PhaseMedians {
         median(&mut values)
     };
     PhaseMedians {
-        admit_ns: column(&|(p, _)| ns(p.admit)),
-        contexts_ns: column(&|(p, _)| ns(p.contexts)),
-        schedule_ns: column(&|(p, _)| ns(p.schedule)),
-        instantiate_ns: column(&|(p, _)| ns(p.instantiate)),
-        guest_ns: column(&|(p, _)| ns(p.guest)),
-        teardown_ns: column(&|(p, _)| ns(p.teardown)),
-        body_ns: column(&|(p, t)| {
-            ns(*t) - ns(p.admit + p.contexts + p.schedule + p.instantiate + p.guest + p.teardown)
+        admit_ns: column(&|s| ns(s.phases.admit)),
+        contexts_ns: column(&|s| ns(s.phases.contexts)),
+        schedule_ns: column(&|s| ns(s.phases.schedule)),
+        instantiate_ns: column(&|s| ns(s.phases.instantiate)),
+        guest_ns: column(&|s| ns(s.phases.guest)),
+        teardown_ns: column(&|s| ns(s.teardown)),
+        body_ns: column(&|s| {
+            let p = &s.phases;
+            ns(s.total)
+                - ns(p.admit + p.contexts + p.schedule + p.instantiate + p.guest + s.teardown)
         }),
-        in_process_ns: column(&|(_, t)| ns(*t)),
+        in_process_ns: column(&|s| ns(s.total)),
     }
 }
 

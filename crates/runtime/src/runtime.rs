@@ -56,10 +56,18 @@ const GUEST_STDERR_CAPACITY: usize = 64 * 1024;
 /// Bytes of each linear memory and table kept resident between instances.
 const KEEP_RESIDENT: usize = 1 << 20;
 
+/// How long a request past the instance limit waits for a slot before it is refused
+/// with 503. An instance whose response is out holds its slot until its teardown, which
+/// runs at its thread's next turn ([`Teardown`]): this lets a request that comes right
+/// after it have the slot, and is short enough that an overloaded server still refuses
+/// at once.
+const SLOT_WAIT: Duration = Duration::from_millis(1);
+
 /// Per-request limits.
 #[derive(Debug, Clone)]
 pub struct Limits {
-    /// How many instances may be live at once. Requests beyond it get 503.
+    /// How many instances may be live at once. Requests beyond it get 503, after a
+    /// wait of at most a millisecond for a slot being freed.
     pub max_instances: usize,
     /// How long one request may take, guest time and I/O together. Past it: 504.
     pub deadline: Duration,
@@ -192,6 +200,81 @@ pub struct Served {
     pub guest_stderr: Bytes,
     /// Where the time went, step by step.
     pub phases: Phases,
+    /// The instance's teardown, which runs after the response is handed over.
+    pub teardown: Teardown,
+}
+
+/// The teardown of a request's instance: dropping its store, which resets its slots in
+/// the pooling allocator.
+///
+/// It runs on the guest's task once the response is handed over. When that instance
+/// is the only one alive, the task first lets the connection's task write the response,
+/// so that the reset overlaps the client's next step instead of delaying the answer
+/// (`tear_down`). The instance is never reused either way, and its slot in the instance
+/// limit is held until it is gone. Dropping a `Teardown` neither stops nor delays it.
+pub struct Teardown(TeardownState);
+
+enum TeardownState {
+    /// Over, and it took this long (zero when no instance was made).
+    Done(Duration),
+    /// Still to come on the guest's task.
+    Pending(tokio::task::JoinHandle<GuestEnd>),
+}
+
+impl Teardown {
+    /// No instance, so nothing to tear down.
+    const NONE: Teardown = Teardown(TeardownState::Done(Duration::ZERO));
+
+    /// Wait until the instance is torn down, and say how long dropping its store took
+    /// (zero when the request was refused before an instance was made).
+    pub async fn finished(self) -> Duration {
+        match self.0 {
+            TeardownState::Done(took) => took,
+            TeardownState::Pending(guest) => guest.await.map_or(Duration::ZERO, |(_, took)| took),
+        }
+    }
+}
+
+/// How a guest's task ends: the call's result (or its deadline), and how long dropping
+/// the store took.
+type GuestEnd = (
+    Result<wasmtime::Result<()>, tokio::time::error::Elapsed>,
+    Duration,
+);
+
+/// The end of a guest's task: drop the store, timed, then give up the instance's slot.
+///
+/// When the handler returned and its instance is the only one alive, the store waits
+/// until the connection's task, which the response woke, has had its turn to write the
+/// response, so that the reset overlaps the client's next step. When other instances
+/// are alive, the server is busy and the response's turn may be far off: the store is
+/// dropped at once, while its pages are still in cache (deferred under load, the reset
+/// cost 9% to 30% of the req/s; the levers table in docs/benchmarks.md).
+async fn tear_down<T: 'static>(
+    store: Store<T>,
+    result: Result<wasmtime::Result<()>, tokio::time::error::Elapsed>,
+    permit: tokio::sync::OwnedSemaphorePermit,
+    max_instances: usize,
+) -> GuestEnd {
+    let alone = permit.semaphore().available_permits() + 1 == max_instances;
+    if alone && matches!(result, Ok(Ok(()))) {
+        // To the back of the thread's run queue, behind the connection's task. (Not
+        // `tokio::task::yield_now`, which also waits for the I/O driver to be polled.)
+        let mut yielded = false;
+        std::future::poll_fn(|cx| {
+            if std::mem::replace(&mut yielded, true) {
+                return std::task::Poll::Ready(());
+            }
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        })
+        .await;
+    }
+    let releasing = Instant::now();
+    drop(store);
+    let took = releasing.elapsed();
+    drop(permit);
+    (result, took)
 }
 
 /// Where one request's time went inside [`Runtime::handle`], from `Instant`s taken at
@@ -212,10 +295,8 @@ pub struct Phases {
     /// From calling the handler until it returns (or, if it is still streaming its
     /// body, until its response head is back): guest code in every component, the
     /// canonical-ABI crossings between them, and the WASI and HTTP host calls they make.
+    /// The teardown comes after the response: [`Served::teardown`] times it.
     pub guest: Duration,
-    /// Dropping the instance's store once the handler returned: the pooling allocator
-    /// resetting its slots. Zero when the response head came back first.
-    pub teardown: Duration,
 }
 
 /// The instants the guest's task records, read by the calling task.
@@ -224,9 +305,6 @@ struct TaskMarks {
     running: Option<Instant>,
     ready: Option<Instant>,
     returned: Option<Instant>,
-    /// When the store began to drop: at `returned` for WASI 0.2, after the body for 0.3.
-    releasing: Option<Instant>,
-    torn_down: Option<Instant>,
 }
 
 /// Which `wasi:http` an artifact serves.
@@ -400,6 +478,7 @@ impl Runtime {
                 admit: called.elapsed(),
                 ..Phases::default()
             },
+            teardown: Teardown::NONE,
         };
 
         if let Some(problem) = malformed(&request) {
@@ -418,7 +497,14 @@ impl Runtime {
             let message = format!("request body exceeds {} bytes", self.limits.max_body_bytes);
             return refused(Outcome::TooLarge, 413, "payload-too-large", message);
         }
-        let Ok(permit) = self.slots.clone().try_acquire_owned() else {
+        let permit = match self.slots.clone().try_acquire_owned() {
+            Ok(permit) => Some(permit),
+            Err(_) => tokio::time::timeout(SLOT_WAIT, self.slots.clone().acquire_owned())
+                .await
+                .ok()
+                .and_then(Result::ok),
+        };
+        let Some(permit) = permit else {
             let message = format!(
                 "all {} instances are busy; retry shortly",
                 self.limits.max_instances
@@ -453,6 +539,7 @@ impl Runtime {
                     .await
             }
         };
+        let (run, teardown) = run;
         let (outcome, response) = match run {
             Ok(response) => (Outcome::Answered, response),
             Err(outcome) => {
@@ -479,6 +566,7 @@ impl Runtime {
             instance_time: started.elapsed(),
             guest_stderr: stderr.contents(),
             phases,
+            teardown,
         }
     }
 
@@ -515,7 +603,10 @@ impl Runtime {
         request: hyper::Request<UnsyncBoxBody<Bytes, ErrorCode>>,
         permit: tokio::sync::OwnedSemaphorePermit,
         phases: &mut Phases,
-    ) -> Result<hyper::Response<HyperOutgoingBody>, Outcome> {
+    ) -> (
+        Result<hyper::Response<HyperOutgoingBody>, Outcome>,
+        Teardown,
+    ) {
         let trapped = |e: wasmtime::Error| Outcome::Trapped(trap_description(&e));
         let building = Instant::now();
         let mut store = Self::store(pre.engine(), self.state(stderr));
@@ -523,17 +614,24 @@ impl Runtime {
         let (sender, receiver) = oneshot::channel();
         // `malformed` refuses what wasi-http would refuse here; should wasi-http refuse
         // anything more, it is the request's fault all the same.
-        let incoming = store
+        let incoming = match store
             .data_mut()
             .http()
             .new_incoming_request(Scheme::Http, request)
-            .map_err(|e| Outcome::Malformed(e.root_cause().to_string()))?;
-        let outparam = store
-            .data_mut()
-            .http()
-            .new_response_outparam(sender)
-            .map_err(trapped)?;
-        let deadline = self.limits.deadline;
+        {
+            Ok(incoming) => incoming,
+            Err(e) => {
+                return (
+                    Err(Outcome::Malformed(e.root_cause().to_string())),
+                    Teardown::NONE,
+                );
+            }
+        };
+        let outparam = match store.data_mut().http().new_response_outparam(sender) {
+            Ok(outparam) => outparam,
+            Err(e) => return (Err(trapped(e)), Teardown::NONE),
+        };
+        let (deadline, max_instances) = (self.limits.deadline, self.limits.max_instances);
         // The guest's task notes when it ran, when its instance was ready, when the
         // handler returned and when the instance was torn down.
         let marks = Arc::new(std::sync::Mutex::new(TaskMarks::default()));
@@ -541,7 +639,6 @@ impl Runtime {
         let spawned = Instant::now();
         phases.contexts = spawned - building;
         let guest = tokio::spawn(async move {
-            let _permit = permit;
             task_marks.lock().unwrap().running = Some(Instant::now());
             let call = async {
                 let proxy = pre.instantiate_async(&mut store).await?;
@@ -552,13 +649,8 @@ impl Runtime {
                     .await
             };
             let result = tokio::time::timeout(deadline, call).await;
-            let returned = Instant::now();
-            drop(store);
-            let mut marks = task_marks.lock().unwrap();
-            marks.returned = Some(returned);
-            marks.releasing = Some(returned);
-            marks.torn_down = Some(Instant::now());
-            result
+            task_marks.lock().unwrap().returned = Some(Instant::now());
+            tear_down(store, result, permit, max_instances).await
         });
 
         settle(receiver.await, guest, &marks, spawned, phases).await
@@ -576,7 +668,10 @@ impl Runtime {
         request: hyper::Request<B>,
         permit: tokio::sync::OwnedSemaphorePermit,
         phases: &mut Phases,
-    ) -> Result<hyper::Response<HyperOutgoingBody>, Outcome>
+    ) -> (
+        Result<hyper::Response<HyperOutgoingBody>, Outcome>,
+        Teardown,
+    )
     where
         B: http_body::Body<Data = Bytes> + Send + 'static,
         B::Error: Into<wasmtime_wasi_http::Error>,
@@ -586,13 +681,12 @@ impl Runtime {
         let (request, body_read) =
             p3::Request::from_http(store.data_mut().http().hooks, absolute(request));
         let (sender, receiver) = oneshot::channel();
-        let deadline = self.limits.deadline;
+        let (deadline, max_instances) = (self.limits.deadline, self.limits.max_instances);
         let marks = Arc::new(std::sync::Mutex::new(TaskMarks::default()));
         let task_marks = marks.clone();
         let spawned = Instant::now();
         phases.contexts = spawned - building;
         let guest = tokio::spawn(async move {
-            let _permit = permit;
             task_marks.lock().unwrap().running = Some(Instant::now());
             let loop_marks = task_marks.clone();
             let call = async {
@@ -616,12 +710,7 @@ impl Runtime {
                     .await?
             };
             let result = tokio::time::timeout(deadline, call).await;
-            let releasing = Instant::now();
-            drop(store);
-            let mut marks = task_marks.lock().unwrap();
-            marks.releasing = Some(releasing);
-            marks.torn_down = Some(Instant::now());
-            result
+            tear_down(store, result, permit, max_instances).await
         });
 
         settle(receiver.await, guest, &marks, spawned, phases).await
@@ -629,15 +718,19 @@ impl Runtime {
 }
 
 /// Once the guest's task has answered (or ended without answering): fill in `phases`
-/// from its marks, and give the response, or the reason there is none. For WASI 0.2 and
-/// 0.3 alike: `answer` is what the task sent, `E` the version's `error-code`.
+/// from its marks, and give the response, or the reason there is none, with the
+/// instance's teardown. For WASI 0.2 and 0.3 alike: `answer` is what the task sent, `E`
+/// the version's `error-code`.
 async fn settle<E: std::fmt::Debug>(
     answer: Result<Result<hyper::Response<HyperOutgoingBody>, E>, oneshot::error::RecvError>,
-    guest: tokio::task::JoinHandle<Result<wasmtime::Result<()>, tokio::time::error::Elapsed>>,
+    guest: tokio::task::JoinHandle<GuestEnd>,
     marks: &std::sync::Mutex<TaskMarks>,
     spawned: Instant,
     phases: &mut Phases,
-) -> Result<hyper::Response<HyperOutgoingBody>, Outcome> {
+) -> (
+    Result<hyper::Response<HyperOutgoingBody>, Outcome>,
+    Teardown,
+) {
     let received = Instant::now();
     let marks = *marks.lock().unwrap();
     if let (Some(running), Some(ready)) = (marks.running, marks.ready) {
@@ -646,22 +739,31 @@ async fn settle<E: std::fmt::Debug>(
         // The handler may still be running (writing a streamed body) when its response
         // head arrives; then the guest phase ends at the head.
         phases.guest = marks.returned.unwrap_or(received) - ready;
-        if let (Some(releasing), Some(torn_down)) = (marks.releasing, marks.torn_down) {
-            phases.teardown = torn_down - releasing;
-        }
     }
     match answer {
-        Ok(Ok(response)) => Ok(response),
-        Ok(Err(code)) => Err(Outcome::NoResponse(format!(
-            "the guest answered with error {code:?}"
-        ))),
+        Ok(Ok(response)) => (Ok(response), Teardown(TeardownState::Pending(guest))),
+        Ok(Err(code)) => (
+            Err(Outcome::NoResponse(format!(
+                "the guest answered with error {code:?}"
+            ))),
+            Teardown(TeardownState::Pending(guest)),
+        ),
         // The guest finished (or died) without a response: ask it why.
-        Err(_) => Err(match guest.await {
-            Ok(Err(_elapsed)) => Outcome::DeadlineExceeded,
-            Ok(Ok(Err(trap))) => Outcome::Trapped(trap_description(&trap)),
-            Ok(Ok(Ok(()))) => Outcome::NoResponse("the guest returned without a response".into()),
-            Err(join) => Outcome::Trapped(format!("the guest task failed: {join}")),
-        }),
+        Err(_) => {
+            let (outcome, took) = match guest.await {
+                Ok((Err(_elapsed), took)) => (Outcome::DeadlineExceeded, took),
+                Ok((Ok(Err(trap)), took)) => (Outcome::Trapped(trap_description(&trap)), took),
+                Ok((Ok(Ok(())), took)) => (
+                    Outcome::NoResponse("the guest returned without a response".into()),
+                    took,
+                ),
+                Err(join) => (
+                    Outcome::Trapped(format!("the guest task failed: {join}")),
+                    Duration::ZERO,
+                ),
+            };
+            (Err(outcome), Teardown(TeardownState::Done(took)))
+        }
     }
 }
 
