@@ -18,7 +18,7 @@
 //!    its own field, and [`plots`] draws its plots.
 //!
 //! `fusebox-bench --render` does only step 3, from the `results.json` already there.
-//! `fusebox-bench --ab BASELINE CANDIDATE [ROUNDS [ARTIFACT]]` compares two builds of
+//! `fusebox-bench --ab BASELINE CANDIDATE [ROUNDS [ARTIFACT]] [--connections N]` compares two builds of
 //! `fusebox serve`, or two artifacts, side by side ([`measure::ab`]), for the levers table.
 
 use anyhow::{Context as _, bail};
@@ -47,8 +47,19 @@ fn main() -> anyhow::Result<()> {
         None => false,
         Some("--render") => true,
         Some("--ab") => {
-            let [baseline, candidate, rest @ ..] = &args[1..] else {
-                bail!("usage: fusebox-bench --ab BASELINE CANDIDATE [ROUNDS [ARTIFACT]]");
+            const USAGE: &str = "usage: fusebox-bench --ab BASELINE CANDIDATE [ROUNDS [ARTIFACT]] [--connections N]";
+            let mut args = args[1..].to_vec();
+            let connections = match args.iter().position(|a| a == "--connections") {
+                Some(at) => {
+                    let n = args.get(at + 1).context(USAGE)?;
+                    let n = n.parse().with_context(|| format!("--connections {n:?}"))?;
+                    args.drain(at..at + 2);
+                    Some(n)
+                }
+                None => None,
+            };
+            let [baseline, candidate, rest @ ..] = &args[..] else {
+                bail!(USAGE);
             };
             let rounds = rest
                 .first()
@@ -60,6 +71,7 @@ fn main() -> anyhow::Result<()> {
                 candidate.as_ref(),
                 rounds,
                 served.as_deref(),
+                connections,
             );
         }
         Some(other) => bail!("unknown argument {other:?}: --render, or --ab"),

@@ -1,6 +1,8 @@
-//! `fusebox-bench --ab BASELINE CANDIDATE [ROUNDS [ARTIFACT]]`: two builds of `fusebox
-//! serve`, or two builds of the artifact, side by side, on the authenticated `POST /v1/add`
-//! under wrk, as the levers table in `docs/benchmarks.md` compares them. A side that ends
+//! `fusebox-bench --ab BASELINE CANDIDATE [ROUNDS [ARTIFACT]] [--connections N]`: two
+//! builds of `fusebox serve`, or two builds of the artifact, side by side, on the
+//! authenticated `POST /v1/add` under wrk (16 connections, or N: one connection measures
+//! a request's latency rather than the server's saturation), as the levers table in
+//! `docs/benchmarks.md` compares them. A side that ends
 //! in `.wasm` is an artifact, served by this workspace's release `fusebox`; any other is a
 //! `fusebox` binary serving ARTIFACT (by default `make compose`'s artifact; name
 //! `target/fusebox/service-polyglot.wasm` to compare hosts on the Python calculator).
@@ -16,13 +18,17 @@ use super::{Bench, artifact, breakdown, process, throughput};
 use std::path::Path;
 use std::time::Duration;
 
-/// Run the comparison and print it as a markdown table.
+/// Run the comparison, wrk with `connections` keep-alive connections (16 by default),
+/// and print it as markdown tables.
 pub fn run(
     baseline: &Path,
     candidate: &Path,
     rounds: usize,
     served: Option<&Path>,
+    connections: Option<u32>,
 ) -> anyhow::Result<()> {
+    let connections = connections.unwrap_or(throughput::WRK_CONNECTIONS);
+    anyhow::ensure!(connections > 0, "--connections must be at least 1");
     anyhow::ensure!(rounds > 0, "ROUNDS must be at least 1");
     // Relative paths are the caller's: resolve them before moving to the workspace root.
     let (baseline, candidate) = (
@@ -38,11 +44,12 @@ pub fn run(
     let script = throughput::wrk_script(&bench)?;
     let addr = "127.0.0.1:18191";
     let mut rps = [Vec::new(), Vec::new()];
-    println!("| round | baseline req/s | candidate req/s | candidate ÷ baseline |");
+    println!("wrk, {connections} connection(s), {seconds} s per run:\n");
+    println!("| round | baseline req/s (p50) | candidate req/s (p50) | candidate ÷ baseline |");
     println!("|---|---|---|---|");
     for round in 0..rounds {
         let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
-        let mut this = [0.0; 2];
+        let mut this = [(0.0, 0.0); 2];
         for which in order {
             let side = [baseline, candidate][which];
             let (binary, artifact_served) = match is_artifact(side) {
@@ -51,22 +58,21 @@ pub fn run(
             };
             let serve = bench.serve_with(&binary, Some(0), &artifact_served, addr);
             let _server = process::start("fusebox serve", serve, addr, Duration::from_secs(60))?;
-            let run = throughput::wrk(addr, &script, seconds)?;
+            let run = throughput::wrk(addr, &script, seconds, connections)?;
             anyhow::ensure!(
                 run.non_2xx == 0,
                 "{} answered {} non-2xx",
                 side.display(),
                 run.non_2xx
             );
-            this[which] = run.rps;
+            this[which] = (run.rps, run.p50_ms);
             rps[which].push(run.rps);
         }
+        let [(a, a_p50), (b, b_p50)] = this;
         println!(
-            "| {} | {:.0} | {:.0} | {:.3} |",
+            "| {} | {a:.0} ({a_p50:.3} ms) | {b:.0} ({b_p50:.3} ms) | {:.3} |",
             round + 1,
-            this[0],
-            this[1],
-            this[1] / this[0]
+            b / a
         );
     }
     // The median (of the two middle runs for an even count), the least and the most.

@@ -184,7 +184,7 @@ fn record(
     rows: &[Rule],
 ) -> anyhow::Result<ServerProfile> {
     let server = process::start(name, server, addr, Duration::from_secs(120))?;
-    throughput::wrk(addr, script, 2)?;
+    throughput::wrk(addr, script, 2, throughput::WRK_CONNECTIONS)?;
     let data = fusebox_bench::record::dir().join("host-profile.data");
     let pid = server.pid().to_string();
     let faults_before = server.minor_faults()?;
@@ -198,7 +198,7 @@ fn record(
         .spawn()
         .context("start perf record")?;
     // wrk runs a little past the recording, so that the server is loaded throughout.
-    let run = throughput::wrk(addr, script, SECONDS + 1)?;
+    let run = throughput::wrk(addr, script, SECONDS + 1, throughput::WRK_CONNECTIONS)?;
     let recorded = perf.wait_with_output().context("perf record")?;
     if !recorded.status.success() {
         bail!("perf record of {name} failed");

@@ -59,7 +59,7 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Throughput> {
             let mut runs = vec![None; servers.len()];
             for turn in 0..servers.len() {
                 let which = (round + turn) % servers.len();
-                runs[which] = Some(wrk(servers[which].1, script, seconds)?);
+                runs[which] = Some(wrk(servers[which].1, script, seconds, WRK_CONNECTIONS)?);
             }
             wrk_rounds.push(by_server(&servers, runs.into_iter().flatten().collect()));
         }
@@ -138,10 +138,22 @@ pub(super) fn wrk_script(bench: &Bench) -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
-/// Run wrk on core 1 against `addr` and read its report.
-pub(super) fn wrk(addr: &str, script: &Path, seconds: u64) -> anyhow::Result<Wrk> {
+/// Keep-alive connections wrk opens, unless told otherwise: enough to keep one server
+/// core busy.
+pub(super) const WRK_CONNECTIONS: u32 = 16;
+
+/// Run wrk on core 1 against `addr`, with one thread and `connections` keep-alive
+/// connections, and read its report.
+pub(super) fn wrk(
+    addr: &str,
+    script: &Path,
+    seconds: u64,
+    connections: u32,
+) -> anyhow::Result<Wrk> {
     let output = process::command(Path::new("wrk"), Some(1))
-        .args(["-t1", "-c16", "--latency", "-d"])
+        .arg("-t1")
+        .arg(format!("-c{connections}"))
+        .args(["--latency", "-d"])
         .arg(format!("{seconds}s"))
         .arg("-s")
         .arg(script)
