@@ -581,14 +581,17 @@ fn breakdown(doc: &mut String, b: &Breakdown) -> Written {
         "Each request served in a fresh instance, one at a time, {} times after a warm-up. \
          **Method:** `fusebox_runtime::runtime::Runtime::handle` takes an `Instant` at each \
          step of its real code path and returns them as `Phases` with every response (a \
-         few tens of nanoseconds in all); the table gives each phase's median. \"The rest\" \
-         is what is left of the total per request: waking the calling task and collecting \
-         the body. The last rows \
+         few tens of nanoseconds in all); the table gives each phase's median. Each request \
+         is timed until its instance is torn down (`Served::teardown`), which happens after \
+         its response is handed over. \"The rest\" is what is left of the total per \
+         request: waking the calling task, collecting the body and the teardown's turn. \
+         The last rows \
          are the same request over loopback HTTP to a release `fusebox serve` (one \
          keep-alive connection, a minimal client), in the one-thread columns because the \
          server keeps each connection on one thread, and the difference from the \
          in-process request: hyper on both ends, the loopback socket, the access log and \
-         the server's task per request.\n",
+         the server's task per request, less the teardown, which the response of a \
+         request alone on the server no longer waits for ([host.md](host.md)).\n",
         b.requests
     )?;
     let (h, a) = ("`GET /healthz`", "`POST /v1/add`, authenticated");
@@ -645,7 +648,7 @@ fn breakdown(doc: &mut String, b: &Breakdown) -> Written {
     // the one-thread columns.
     writeln!(
         doc,
-        "| host I/O: hyper, loopback, access log, client | | {} | | {} |",
+        "| host I/O: hyper, loopback, access log, client, less the teardown | | {} | | {} |",
         us(healthz.http_ns - healthz.one_thread.in_process_ns),
         us(add.http_ns - add.one_thread.in_process_ns)
     )?;
