@@ -32,6 +32,7 @@ use http_body_util::{BodyExt, Full, Limited};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+use tokio::runtime::RuntimeFlavor;
 use tokio::sync::{Semaphore, oneshot};
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{
@@ -208,7 +209,8 @@ pub struct Served {
 /// the pooling allocator.
 ///
 /// It runs on the guest's task once the response is handed over. When that instance
-/// is the only one alive, the task first lets the connection's task write the response,
+/// is the only one alive on a current-thread runtime, the task first lets the
+/// connection's task write the response,
 /// so that the reset overlaps the client's next step instead of delaying the answer
 /// (`tear_down`). The instance is never reused either way, and its slot in the instance
 /// limit is held until it is gone. Dropping a `Teardown` neither stops nor delays it.
@@ -244,12 +246,15 @@ type GuestEnd = (
 
 /// The end of a guest's task: drop the store, timed, then give up the instance's slot.
 ///
-/// When the handler returned and its instance is the only one alive, the store waits
-/// until the connection's task, which the response woke, has had its turn to write the
-/// response, so that the reset overlaps the client's next step. When other instances
-/// are alive, the server is busy and the response's turn may be far off: the store is
-/// dropped at once, while its pages are still in cache (deferred under load, the reset
-/// cost 9% to 30% of the req/s; the levers table in docs/benchmarks.md).
+/// When the handler returned and its instance is the only one alive, on a
+/// current-thread runtime (one per core in `fusebox serve`), the store waits until the
+/// connection's task, which the response woke, has had its turn to write the response,
+/// so that the reset overlaps the client's next step. When other instances are alive,
+/// the server is busy and the response's turn may be far off: the store is dropped at
+/// once, while its pages are still in cache (deferred under load, the reset cost 9% to
+/// 30% of the req/s; the levers table in docs/benchmarks.md). On a multi-thread runtime
+/// the connection's task can run beside it on another worker, so it is dropped at once
+/// too.
 async fn tear_down<T: 'static>(
     store: Store<T>,
     result: Result<wasmtime::Result<()>, tokio::time::error::Elapsed>,
@@ -257,7 +262,10 @@ async fn tear_down<T: 'static>(
     max_instances: usize,
 ) -> GuestEnd {
     let alone = permit.semaphore().available_permits() + 1 == max_instances;
-    if alone && matches!(result, Ok(Ok(()))) {
+    if alone
+        && matches!(result, Ok(Ok(())))
+        && tokio::runtime::Handle::current().runtime_flavor() == RuntimeFlavor::CurrentThread
+    {
         // To the back of the thread's run queue, behind the connection's task. (Not
         // `tokio::task::yield_now`, which also waits for the I/O driver to be polled.)
         let mut yielded = false;
