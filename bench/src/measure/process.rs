@@ -61,15 +61,22 @@ pub fn start(
     addr: &str,
     timeout: Duration,
 ) -> anyhow::Result<Guard> {
+    // A server left from an interrupted run would answer in this one's place.
+    if TcpStream::connect(addr).is_ok() {
+        bail!("{name}: something already listens on {addr}; stop it first");
+    }
     let child = command
         .env("RUST_LIB_BACKTRACE", "0")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .with_context(|| format!("start {name}"))?;
-    let guard = Guard(child);
+    let mut guard = Guard(child);
     let deadline = Instant::now() + timeout;
     while TcpStream::connect(addr).is_err() {
+        if let Some(status) = guard.0.try_wait()? {
+            bail!("{name} exited before it listened on {addr}: {status}");
+        }
         if Instant::now() > deadline {
             bail!("{name}: nothing listens on {addr} after {timeout:?}");
         }

@@ -194,14 +194,18 @@ fn record(
         .arg(&data)
         .args(["--", "sleep", &SECONDS.to_string()])
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .context("start perf record")?;
     // wrk runs a little past the recording, so that the server is loaded throughout.
     let run = throughput::wrk(addr, script, SECONDS + 1, throughput::WRK_CONNECTIONS)?;
     let recorded = perf.wait_with_output().context("perf record")?;
     if !recorded.status.success() {
-        bail!("perf record of {name} failed");
+        bail!(
+            "perf record of {name} failed ({}): {}",
+            recorded.status,
+            String::from_utf8_lossy(&recorded.stderr).trim()
+        );
     }
     // Faults are counted over wrk's whole run, so per request of that run; samples over
     // perf's SECONDS, so per request of those (`ServerProfile::us_per_request`).
