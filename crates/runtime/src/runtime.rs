@@ -210,10 +210,10 @@ pub struct Served {
 ///
 /// It runs on the guest's task once the response is handed over. When that instance
 /// is the only one alive on a current-thread runtime, the task first lets the
-/// connection's task write the response,
-/// so that the reset overlaps the client's next step instead of delaying the answer
-/// (`tear_down`). The instance is never reused either way, and its slot in the instance
-/// limit is held until it is gone. Dropping a `Teardown` neither stops nor delays it.
+/// connection's task write the response, so that the reset overlaps the client's next
+/// step instead of delaying the answer (`tear_down`). The instance is never reused
+/// either way, and its slot in the instance limit is held until it is gone. Dropping a
+/// `Teardown` neither stops nor delays it.
 pub struct Teardown(TeardownState);
 
 enum TeardownState {
@@ -640,8 +640,8 @@ impl Runtime {
             Err(e) => return (Err(trapped(e)), Teardown::NONE),
         };
         let (deadline, max_instances) = (self.limits.deadline, self.limits.max_instances);
-        // The guest's task notes when it ran, when its instance was ready, when the
-        // handler returned and when the instance was torn down.
+        // The guest's task notes when it ran, when its instance was ready and when the
+        // handler returned; `tear_down` times the teardown itself.
         let marks = Arc::new(std::sync::Mutex::new(TaskMarks::default()));
         let task_marks = marks.clone();
         let spawned = Instant::now();
