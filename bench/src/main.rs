@@ -49,15 +49,12 @@ fn main() -> anyhow::Result<()> {
         Some("--ab") => {
             const USAGE: &str = "usage: fusebox-bench --ab BASELINE CANDIDATE [ROUNDS [ARTIFACT]] [--connections N]";
             let mut args = args[1..].to_vec();
-            let connections = match args.iter().position(|a| a == "--connections") {
-                Some(at) => {
-                    let n = args.get(at + 1).context(USAGE)?;
-                    let n = n.parse().with_context(|| format!("--connections {n:?}"))?;
-                    args.drain(at..at + 2);
-                    Some(n)
-                }
-                None => None,
-            };
+            let mut connections = None;
+            if let Some(at) = args.iter().position(|a| a == "--connections") {
+                let n = args.get(at + 1).context(USAGE)?;
+                connections = Some(n.parse().with_context(|| format!("--connections {n:?}"))?);
+                args.drain(at..at + 2);
+            }
             let [baseline, candidate, rest @ ..] = &args[..] else {
                 bail!(USAGE);
             };

