@@ -41,13 +41,23 @@ fn out_dir() -> PathBuf {
     }
 }
 
+/// What `fusebox-bench --help` prints.
+const USAGE: &str = "\
+usage: fusebox-bench                  measure everything and write the report (make bench)
+       fusebox-bench --render         write the report again from its results.json
+       fusebox-bench --ab BASELINE CANDIDATE [ROUNDS [ARTIFACT]] [--connections N]
+                                      two fusebox binaries, or two .wasm artifacts, side by side";
+
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let render_only = match args.first().map(String::as_str) {
         None => false,
         Some("--render") => true,
+        Some("--help" | "-h") => {
+            println!("{USAGE}");
+            return Ok(());
+        }
         Some("--ab") => {
-            const USAGE: &str = "usage: fusebox-bench --ab BASELINE CANDIDATE [ROUNDS [ARTIFACT]] [--connections N]";
             let mut args = args[1..].to_vec();
             let mut connections = None;
             if let Some(at) = args.iter().position(|a| a == "--connections") {
@@ -71,7 +81,7 @@ fn main() -> anyhow::Result<()> {
                 connections,
             );
         }
-        Some(other) => bail!("unknown argument {other:?}: --render, or --ab"),
+        Some(other) => bail!("unknown argument {other:?}\n{USAGE}"),
     };
     let started = Instant::now();
     let out = out_dir();
