@@ -545,6 +545,13 @@ pub struct ProfileRow {
 /// The rows of `fusebox serve`'s profile that are the instance's own work; the others
 /// are the host's path around it.
 pub const INSTANCE_ROWS: [&str; 4] = ["instantiation", "teardown", "guest", "contexts"];
+/// The row of `fusebox serve`'s profile taken in the guest's own compiled code.
+pub const GUEST_CODE: &str = "guest: its compiled code (JIT)";
+/// The row of `fusebox serve`'s profile taken in host functions the guest called.
+pub const GUEST_HOST_CALLS: &str =
+    "guest: the host calls it makes (wasi-http, wasi-io, the canonical ABI)";
+/// The row of the native server's profile taken in the handler's own logic.
+pub const NATIVE_HANDLER: &str = "handler: JWT, JSON, the sum";
 
 impl HostProfile {
     /// `fusebox serve`'s CPU per request outside the instance (every row but

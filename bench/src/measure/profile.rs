@@ -8,9 +8,10 @@
 //! [`NATIVE_ROWS`]), so the rows add up to the server's whole CPU time, and a row's
 //! microseconds per request are its samples over the requests served while recording.
 //! Frames in JIT-compiled guest code have no symbols, and perf's unwinder stops at them:
-//! a stack with one is the guest's, or a host call the guest made, unless an earlier rule
-//! names the host function it called (the `ref.func` libcall, which a module's start-up
-//! code calls while instantiation fills its function tables).
+//! a stack with one on top is the guest's own code, and a stack with one below host
+//! frames is a host call the guest made, unless an earlier rule names the host function
+//! it called (the `ref.func` libcall, which a module's start-up code calls while
+//! instantiation fills its function tables).
 //!
 //! The minor page faults the server takes per request come from `/proc/PID/stat` over
 //! the same window: `fusebox serve` resets a slot's dirty pages on the way out, and this
@@ -19,7 +20,9 @@
 //! Only in the full `make bench`, and only where `perf` runs (`linux-perf`).
 
 use super::{Bench, KEY, artifact, polyglot, process, throughput};
-use crate::results::{HostProfile, ProfileRow, ServerProfile};
+use crate::results::{
+    GUEST_CODE, GUEST_HOST_CALLS, HostProfile, NATIVE_HANDLER, ProfileRow, ServerProfile,
+};
 use anyhow::{Context as _, bail};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -30,7 +33,8 @@ const FREQUENCY_HZ: u32 = 997;
 /// How long each server is recorded.
 const SECONDS: u64 = 8;
 
-/// A row: its label, and the symbols that put a stack in it (any frame containing any).
+/// A row: its label, and the symbols that put a stack in it (any frame containing any;
+/// [`JIT_LEAF`] matches a JIT frame on top of the stack only).
 type Rule = (&'static str, &'static [&'static str]);
 
 /// `fusebox serve`'s rows, in the order they are tried.
@@ -76,7 +80,10 @@ pub const FUSEBOX_ROWS: &[Rule] = &[
         "teardown: dropping the store, resetting slots",
         &["drop_in_place<wasmtime::runtime::store::StoreInner"],
     ),
-    ("guest: JIT code and the host calls it makes", &[JIT]),
+    // A sample taken in the guest's own code has a JIT frame at the top of its stack; one
+    // taken in a host function the guest called has the JIT frame below the host's.
+    (GUEST_CODE, &[JIT_LEAF]),
+    (GUEST_HOST_CALLS, &[JIT]),
     (
         "contexts: store, WASI and HTTP contexts, request resources",
         &[
@@ -102,7 +109,7 @@ pub const FUSEBOX_ROWS: &[Rule] = &[
 pub const NATIVE_ROWS: &[Rule] = &[
     ("socket reads, writes and epoll (kernel)", KERNEL_SOCKET),
     (
-        "handler: JWT, JSON, the sum",
+        NATIVE_HANDLER,
         &[
             "fusebox_bench::native",
             "auth::",
@@ -122,6 +129,8 @@ pub const NATIVE_ROWS: &[Rule] = &[
 
 /// A frame with no symbol that is not the end-of-stack marker: JIT-compiled code.
 const JIT: &str = "<jit>";
+/// In a rule: the stack's top frame (where the sample was taken) is JIT-compiled code.
+const JIT_LEAF: &str = "<jit leaf>";
 /// Kernel frames of socket I/O and readiness.
 const KERNEL_SOCKET: &[&str] = &[
     "tcp_",
@@ -254,9 +263,10 @@ pub fn classify(text: &str, rows: &[Rule]) -> Vec<ProfileRow> {
         let row = rows
             .iter()
             .position(|(_, symbols)| {
-                frames
-                    .iter()
-                    .any(|frame| symbols.iter().any(|s| frame.contains(s)))
+                symbols.iter().any(|&s| match s {
+                    JIT_LEAF => frames[0] == JIT,
+                    s => frames.iter().any(|frame| frame.contains(s)),
+                })
             })
             .unwrap_or(rows.len());
         counts[row] += 1;
@@ -287,6 +297,8 @@ mod tests {
 \t  e6cf70 wasmtime::runtime::component::store::call_context (/x/fusebox)
 \t  b5a5d6 wasmtime::runtime::component::func::host::HostFn::cabi_entrypoint (/x/fusebox)
 \t7eefcb94d326 [unknown] ([unknown])
+
+\t7eefcb94d400 [unknown] ([unknown])
 
 \tffffffff81e2cd59 sock_write_iter ([kernel.kallsyms])
 \t 1d2caff hyper::proto::h1::dispatch::Dispatcher::poll_write (/x/fusebox)
@@ -334,7 +346,16 @@ mod tests {
             2,
             "the page walk and the copies back are split out of teardown"
         );
-        assert_eq!(count("guest: JIT code and the host calls it makes"), 1);
+        assert_eq!(
+            count(GUEST_CODE),
+            1,
+            "a JIT frame on top is the guest's own code"
+        );
+        assert_eq!(
+            count(GUEST_HOST_CALLS),
+            1,
+            "a host function above a JIT frame is a host call the guest made"
+        );
         assert_eq!(count("socket reads, writes and epoll (kernel)"), 1);
         assert_eq!(
             count("access log and guest stderr"),
@@ -356,10 +377,7 @@ mod tests {
 \t 1d2caff fusebox_runtime::runtime::Runtime::run_p2 (/x/fusebox)
 ";
         let rows = classify(text, FUSEBOX_ROWS);
-        let guest = rows
-            .iter()
-            .find(|row| row.row.starts_with("guest"))
-            .unwrap();
+        let guest = rows.iter().find(|row| row.row == GUEST_CODE).unwrap();
         assert_eq!(guest.samples, 1);
 
         let native = "\
