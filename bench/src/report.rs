@@ -4,9 +4,9 @@
 use crate::goals::{self, Goal, Table};
 use crate::plots;
 use crate::results::{
-    Breakdown, ColdStart, CrossCall, Density, GUEST_CODE, GUEST_HOST_CALLS, HostProfile, Machine,
-    MapCount, NATIVE_HANDLER, PhaseMedians, Polyglot, Results, ServerProfile, Servers, Size,
-    Throughput, Tooling, Wrk,
+    Breakdown, ColdStart, CrossCall, Density, GUEST_CODE, GUEST_HOST_CALLS, HostProfile,
+    INTERLEAVED_ROUNDS, Machine, MapCount, NATIVE_HANDLER, PhaseMedians, Polyglot, Results,
+    ServerProfile, Servers, Size, Throughput, Tooling, Wrk,
 };
 use std::fmt::{Result as Written, Write as _};
 
@@ -705,9 +705,9 @@ fn breakdown(doc: &mut String, b: &Breakdown) -> Written {
         "**Component-model concurrency.** wasmtime turns `concurrency_support` on by \
          default; with it on, every call between the guest and the host creates and \
          deletes a task in a table. A WASI 0.2 artifact never uses it, so fusebox turns it \
-         off (`RuntimeConfig::concurrency`). The same `/v1/add`, one thread, in four rounds \
-         interleaved with the run above (and with section 9's), so that a slow moment of \
-         the machine falls on both:\n\n\
+         off (`RuntimeConfig::concurrency`). The same `/v1/add`, one thread, in \
+         {INTERLEAVED_ROUNDS} rounds interleaved with the run above (and with section 9's), \
+         so that a slow moment of the machine falls on both:\n\n\
          | `POST /v1/add`, one thread | concurrency off (fusebox) | on (wasmtime's default) | on ÷ off |\n\
          |---|---|---|---|"
     )?;
@@ -890,7 +890,7 @@ fn wasi_0_3(doc: &mut String, r: &Results) -> Written {
          in this run as section 7 measures its other languages' artifacts (size, a cold \
          compile, `POST /v1/add` on release `fusebox serve`, one connection, one run of {} \
          s; the 0.2 row is section 7's all-Rust rounds together), and in-process \
-         as section 8 does (one thread, {} requests each, in four rounds interleaved with the \
+         as section 8 does (one thread, {} requests each, in {INTERLEAVED_ROUNDS} rounds interleaved with the \
          two 0.2 runs below, medians). A 0.3 request crosses one \
          component more (the middleware verifies, then calls the service), and its \
          handler runs in the store's event loop with component-model concurrency on.\n",

@@ -545,6 +545,11 @@ pub struct ProfileRow {
 /// The rows of `fusebox serve`'s profile that are the instance's own work; the others
 /// are the host's path around it.
 pub const INSTANCE_ROWS: [&str; 4] = ["instantiation", "teardown", "guest", "contexts"];
+/// In how many rounds section 8 interleaves the runtimes it compares on one thread. Many
+/// short rounds rather than a few long ones, so that a slow few seconds of a shared
+/// machine fall on every side alike.
+pub const INTERLEAVED_ROUNDS: usize = 16;
+
 /// The row of `fusebox serve`'s profile taken in the guest's own compiled code.
 pub const GUEST_CODE: &str = "guest: its compiled code (JIT)";
 /// The row of `fusebox serve`'s profile taken in host functions the guest called.

@@ -3,7 +3,7 @@
 //! requests over loopback HTTP through `fusebox serve`.
 
 use super::{Bench, KEY, artifact, process};
-use crate::results::{ArtifactShape, Breakdown, PhaseMedians, RouteBreakdown};
+use crate::results::{ArtifactShape, Breakdown, INTERLEAVED_ROUNDS, PhaseMedians, RouteBreakdown};
 use anyhow::{Context as _, bail};
 use fusebox_runtime::runtime::{Phases, Runtime, RuntimeConfig};
 use http_body_util::{BodyExt as _, Full};
@@ -60,7 +60,7 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Breakdown> {
     eprintln!("bench: breakdown of /healthz: {healthz:?}");
     // `POST /v1/add` on one thread three ways: 0.2 with component-model concurrency off
     // (fusebox's), on (wasmtime's default), and the 0.3 artifact. They are compared with
-    // each other, so they run interleaved, a quarter of the requests at a time, and a
+    // each other, so they run interleaved, a sixteenth of the requests at a time, and a
     // slow moment of the machine falls on all three rather than on one.
     let with_concurrency = Arc::new(runtime_with(&std::fs::read(artifact())?, true)?);
     let p3 = Arc::new(runtime_p3()?);
@@ -108,7 +108,8 @@ fn shape(artifact: &[u8]) -> anyhow::Result<ArtifactShape> {
     Ok(shape)
 }
 
-/// `route` on one thread against each runtime, in four rounds of `n / 4` requests, the
+/// `route` on one thread against each runtime, in [`INTERLEAVED_ROUNDS`] rounds of
+/// `n / INTERLEAVED_ROUNDS` requests, the
 /// runtimes taking turns within each round, the first one turning from round to round;
 /// the medians over all rounds, per runtime.
 fn interleaved<const N: usize>(
@@ -117,7 +118,7 @@ fn interleaved<const N: usize>(
     token: &str,
     n: usize,
 ) -> anyhow::Result<[PhaseMedians; N]> {
-    const ROUNDS: usize = 4;
+    const ROUNDS: usize = INTERLEAVED_ROUNDS;
     let mut samples: [Vec<Sample>; N] = std::array::from_fn(|_| Vec::new());
     for round in 0..ROUNDS {
         for turn in 0..N {
