@@ -775,11 +775,11 @@ fn host_profile(doc: &mut String, p: &HostProfile, in_process_ns: f64) -> Writte
         "**Inside the instance.** The guest's own compiled code, every component's \
          together, took {code:.1} µs per request: {:.1}× the native handler's \
          {handler:.1} µs for the same JWT check, JSON and sum (the guest also routes the \
-         request and formats its log line, and its SHA-256 is portable code where the \
-         native one uses the CPU's SHA instructions where it has them). The host functions it called took \
-         {calls:.1} µs: wasi-http's header fields, request and response, wasi-io's \
-         streams, and lifting and lowering each call's arguments across the canonical \
-         ABI, none of which the native server does.\n",
+         request and formats its log line, and its SHA-256 is portable code, while the \
+         native one uses the CPU's SHA instructions if it has them). The host functions \
+         it called took {calls:.1} µs: wasi-http's header fields, request and response, \
+         wasi-io's streams, and lifting and lowering each call's arguments across the \
+         canonical ABI, none of which the native server does.\n",
         code / handler
     )
 }
