@@ -489,7 +489,18 @@ pub struct Breakdown {
     /// Absent from quick runs, where `perf` cannot record, and from runs before it.
     #[serde(default)]
     pub profile: Option<HostProfile>,
+    /// In how many rounds the one-thread runs compared with each other were interleaved
+    /// ([`INTERLEAVED_ROUNDS`] now). Absent from runs before it was recorded, which
+    /// used four.
+    #[serde(default)]
+    pub interleaved_rounds: Option<usize>,
 }
+
+/// In how many rounds the one-thread `/v1/add` runs that are compared with each other
+/// (section 8's concurrency off and on, section 9's WASI 0.3, and the in-process half
+/// of `fusebox-bench --ab`) take turns. Many short rounds rather than a few long ones,
+/// so that a slow few seconds of a shared machine fall on every side alike.
+pub const INTERLEAVED_ROUNDS: usize = 16;
 
 /// What one instance of the artifact is made of, counted in its binary at every depth.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -545,18 +556,25 @@ pub struct ProfileRow {
 /// The rows of `fusebox serve`'s profile that are the instance's own work; the others
 /// are the host's path around it.
 pub const INSTANCE_ROWS: [&str; 4] = ["instantiation", "teardown", "guest", "contexts"];
-/// In how many rounds section 8 interleaves the runtimes it compares on one thread. Many
-/// short rounds rather than a few long ones, so that a slow few seconds of a shared
-/// machine fall on every side alike.
-pub const INTERLEAVED_ROUNDS: usize = 16;
 
-/// The row of `fusebox serve`'s profile taken in the guest's own compiled code.
-pub const GUEST_CODE: &str = "guest: its compiled code (JIT)";
-/// The row of `fusebox serve`'s profile taken in host functions the guest called.
-pub const GUEST_HOST_CALLS: &str =
+/// The row of `fusebox serve`'s profile taken in the guest's own compiled code: every
+/// component's, their bindings glue and the adapters between them included.
+pub const GUEST_CODE_ROW: &str = "guest: its compiled code (JIT)";
+/// The row of `fusebox serve`'s profile taken in host code the guest called: host
+/// functions (wasi-http, wasi-io) with the host's side of the canonical ABI, and
+/// wasmtime's libcalls (`memory.grow`, the epoch check's yield).
+pub const GUEST_HOST_CALLS_ROW: &str =
     "guest: the host calls it makes (wasi-http, wasi-io, the canonical ABI)";
 /// The row of the native server's profile taken in the handler's own logic.
-pub const NATIVE_HANDLER: &str = "handler: JWT, JSON, the sum";
+pub const NATIVE_HANDLER_ROW: &str = "handler: JWT, JSON, the sum";
+
+impl Breakdown {
+    /// In how many rounds the compared one-thread runs were interleaved: four in runs
+    /// from before it was recorded.
+    pub fn interleaved_rounds(&self) -> usize {
+        self.interleaved_rounds.unwrap_or(4)
+    }
+}
 
 impl HostProfile {
     /// `fusebox serve`'s CPU per request outside the instance (every row but

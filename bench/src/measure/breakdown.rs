@@ -80,6 +80,7 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Breakdown> {
         add,
         add_with_concurrency: Some(on),
         add_p3: Some(add_p3),
+        interleaved_rounds: Some(INTERLEAVED_ROUNDS),
         shape: Some(shape(&std::fs::read(artifact())?)?),
         profile: match bench.quick {
             true => None,
@@ -109,9 +110,8 @@ fn shape(artifact: &[u8]) -> anyhow::Result<ArtifactShape> {
 }
 
 /// `route` on one thread against each runtime, in [`INTERLEAVED_ROUNDS`] rounds of
-/// `n / INTERLEAVED_ROUNDS` requests, the
-/// runtimes taking turns within each round, the first one turning from round to round;
-/// the medians over all rounds, per runtime.
+/// `n / INTERLEAVED_ROUNDS` requests, the runtimes taking turns within each round, the
+/// first one turning from round to round; the medians over all rounds, per runtime.
 fn interleaved<const N: usize>(
     runtimes: [&Arc<Runtime>; N],
     route: &Route,
@@ -119,6 +119,10 @@ fn interleaved<const N: usize>(
     n: usize,
 ) -> anyhow::Result<[PhaseMedians; N]> {
     const ROUNDS: usize = INTERLEAVED_ROUNDS;
+    anyhow::ensure!(
+        n >= ROUNDS * 10,
+        "{n} requests are too few for {ROUNDS} rounds of at least 10"
+    );
     let mut samples: [Vec<Sample>; N] = std::array::from_fn(|_| Vec::new());
     for round in 0..ROUNDS {
         for turn in 0..N {

@@ -21,7 +21,8 @@
 
 use super::{Bench, KEY, artifact, polyglot, process, throughput};
 use crate::results::{
-    GUEST_CODE, GUEST_HOST_CALLS, HostProfile, NATIVE_HANDLER, ProfileRow, ServerProfile,
+    GUEST_CODE_ROW, GUEST_HOST_CALLS_ROW, HostProfile, NATIVE_HANDLER_ROW, ProfileRow,
+    ServerProfile,
 };
 use anyhow::{Context as _, bail};
 use std::path::Path;
@@ -60,7 +61,7 @@ pub const FUSEBOX_ROWS: &[Rule] = &[
     // makes each function reference through this libcall, so the stack stops at the JIT
     // frame before it reaches `instantiate_async`. The rule cannot see who called the
     // libcall: a guest's own `ref.func` would land here too. The start-up function's own
-    // code stays in the guest row.
+    // code stays in the guest's compiled-code row.
     (
         "instantiation: function references (`ref.func`) made by start-up code",
         &["libcalls::raw::ref_func"],
@@ -82,8 +83,8 @@ pub const FUSEBOX_ROWS: &[Rule] = &[
     ),
     // A sample taken in the guest's own code has a JIT frame at the top of its stack; one
     // taken in a host function the guest called has the JIT frame below the host's.
-    (GUEST_CODE, &[JIT_LEAF]),
-    (GUEST_HOST_CALLS, &[JIT]),
+    (GUEST_CODE_ROW, &[JIT_LEAF]),
+    (GUEST_HOST_CALLS_ROW, &[JIT]),
     (
         "contexts: store, WASI and HTTP contexts, request resources",
         &[
@@ -109,7 +110,7 @@ pub const FUSEBOX_ROWS: &[Rule] = &[
 pub const NATIVE_ROWS: &[Rule] = &[
     ("socket reads, writes and epoll (kernel)", KERNEL_SOCKET),
     (
-        NATIVE_HANDLER,
+        NATIVE_HANDLER_ROW,
         &[
             "fusebox_bench::native",
             "auth::",
@@ -249,11 +250,15 @@ pub fn classify(text: &str, rows: &[Rule]) -> Vec<ProfileRow> {
         if !line.is_empty() {
             let (address, rest) = line.split_once(' ').unwrap_or((line, ""));
             let (symbol, dso) = rest.rsplit_once(" (").unwrap_or((rest, ""));
-            // No symbol and no file: code perf cannot map, which in a wasmtime host is
-            // what it compiled; the all-ones address marks the end of a stack.
-            let jit = symbol == "[unknown]"
-                && (dso.starts_with("[unknown]") || dso.contains("perf-"))
-                && !address.starts_with("ffffffffffff");
+            // A frame in a perf map (`/tmp/perf-PID.map`, written when wasmtime profiles
+            // with `ProfilingStrategy::PerfMap`) is JIT code, named or not. Otherwise, no
+            // symbol and no file: code perf cannot map, which in a wasmtime host is what
+            // it compiled; the all-ones address marks the end of a stack.
+            let in_perf_map = dso.contains("perf-") && dso.contains(".map");
+            let jit = in_perf_map
+                || (symbol == "[unknown]"
+                    && dso.starts_with("[unknown]")
+                    && !address.starts_with("ffffffffffff"));
             frames.push(if jit { JIT } else { symbol });
             continue;
         }
@@ -347,12 +352,12 @@ mod tests {
             "the page walk and the copies back are split out of teardown"
         );
         assert_eq!(
-            count(GUEST_CODE),
+            count(GUEST_CODE_ROW),
             1,
             "a JIT frame on top is the guest's own code"
         );
         assert_eq!(
-            count(GUEST_HOST_CALLS),
+            count(GUEST_HOST_CALLS_ROW),
             1,
             "a host function above a JIT frame is a host call the guest made"
         );
@@ -371,14 +376,20 @@ mod tests {
     }
 
     #[test]
-    fn jit_frames_named_by_a_perf_map_are_guest_code_and_the_native_rows_hold() {
+    fn jit_frames_in_a_perf_map_named_or_not_are_guest_code_and_the_native_rows_hold() {
         let text = "\
 \t7f0000001000 [unknown] (/tmp/perf-4242.map)
 \t 1d2caff fusebox_runtime::runtime::Runtime::run_p2 (/x/fusebox)
+
+\t7f0000002000 wasm[3]::function[50] (/tmp/perf-4242.map)
+
+\t  b5a5d6 wasmtime::runtime::component::func::host::HostFn::entrypoint (/x/fusebox)
+\t7f0000002000 wasm[3]::function[50] (/tmp/perf-4242.map)
 ";
         let rows = classify(text, FUSEBOX_ROWS);
-        let guest = rows.iter().find(|row| row.row == GUEST_CODE).unwrap();
-        assert_eq!(guest.samples, 1);
+        let count = |label: &str| rows.iter().find(|row| row.row == label).unwrap().samples;
+        assert_eq!(count(GUEST_CODE_ROW), 2);
+        assert_eq!(count(GUEST_HOST_CALLS_ROW), 1);
 
         let native = "\
 \t  a1 sha2::sha256::compress256 (/x/native-server)

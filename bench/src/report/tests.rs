@@ -194,6 +194,7 @@ fn all_met() -> Results {
                 components: 4,
             }),
             profile: Some(host_profile()),
+            interleaved_rounds: Some(INTERLEAVED_ROUNDS),
         },
     }
 }
@@ -220,11 +221,8 @@ fn host_profile() -> HostProfile {
                 ("access log and guest stderr", 400),
                 ("instantiation", 1600),
                 ("teardown: dropping the store, resetting slots", 1200),
-                ("guest: its compiled code (JIT)", 1640),
-                (
-                    "guest: the host calls it makes (wasi-http, wasi-io, the canonical ABI)",
-                    2000,
-                ),
+                (GUEST_CODE_ROW, 1640),
+                (GUEST_HOST_CALLS_ROW, 2000),
                 (
                     "contexts: store, WASI and HTTP contexts, request resources",
                     160,
@@ -236,7 +234,10 @@ fn host_profile() -> HostProfile {
         native: ServerProfile {
             rps: 80_000.0,
             samples: 8000,
-            rows: rows(&[("hyper: HTTP/1.1 parsing and writing", 8000)]),
+            rows: rows(&[
+                (NATIVE_HANDLER_ROW, 1600),
+                ("hyper: HTTP/1.1 parsing and writing", 6400),
+            ]),
             minor_faults_per_request: 0.0,
         },
         python: Some(ServerProfile {
@@ -250,7 +251,7 @@ fn host_profile() -> HostProfile {
                     800,
                 ),
                 ("teardown: dropping the store, resetting slots", 1600),
-                ("guest: its compiled code (JIT)", 2000),
+                (GUEST_CODE_ROW, 2000),
                 (
                     "contexts: store, WASI and HTTP contexts, request resources",
                     80,
@@ -613,6 +614,38 @@ fn the_host_profile_gives_each_row_per_request_and_what_lies_outside_the_instanc
     ));
     assert!(section_7.contains("| **server CPU per request** | **100.0** | **500.0** | 100% |"));
     assert!(doc.contains("0.25 on the Python artifact, 0.50 on the all-Rust one"));
+    // Inside the instance: 1,640 samples of guest code are 20.5 µs, 2,000 of host calls
+    // 25.0 µs; the native handler's 1,600 samples at 80,000 req/s are 2.5 µs.
+    assert!(
+        doc.contains("took 20.5 µs per request under this load: 8.2× the native handler's 2.5 µs"),
+        "{doc}"
+    );
+    assert!(doc.contains("The host code it called took 25.0 µs"));
+    // Both guest rows are the instance's own work, so that host I/O leaves them out.
+    for row in [GUEST_CODE_ROW, GUEST_HOST_CALLS_ROW] {
+        assert!(
+            INSTANCE_ROWS.iter().any(|name| row.starts_with(name)),
+            "{row}"
+        );
+    }
+    // A profile from before the guest row was split: no paragraph, the same host I/O.
+    let mut unsplit = all_met();
+    let fusebox = &mut unsplit.breakdown.profile.as_mut().unwrap().fusebox;
+    fusebox.rows.retain(|row| row.row != GUEST_HOST_CALLS_ROW);
+    for row in &mut fusebox.rows {
+        if row.row == GUEST_CODE_ROW {
+            row.row = "guest: JIT code and the host calls it makes".into();
+            row.samples = 3640;
+        }
+    }
+    let unsplit = render(&unsplit);
+    assert!(!unsplit.contains("Inside the instance"));
+    // The interleaved rounds are the run's own: four in a run from before they were kept.
+    assert!(doc.contains("one thread, in 16 rounds interleaved"));
+    let mut older = all_met();
+    older.breakdown.interleaved_rounds = None;
+    assert!(render(&older).contains("one thread, in 4 rounds interleaved"));
+    assert!(unsplit.contains("spends 17.5 µs of CPU per request, 1.4×"));
     let mut without = all_met();
     without.breakdown.profile.as_mut().unwrap().python = None;
     assert!(!render(&without).contains("Python artifact's CPU"));
