@@ -318,20 +318,20 @@ async fn a_lone_instance_is_torn_down_after_its_response_and_keeps_its_slot_till
                 .unwrap()
                 .into_runtime()
         };
+        // With one slot, only a WASI 0.2 instance is gone by the time its response is
+        // back: a 0.3 response head comes back while its event loop still runs to write
+        // the body, whatever the teardown does.
+        let one_slot = (artifact == Artifact::Rust).then(|| runtime(1));
         // On a task of its own, as a connection is served on one thread of `fusebox serve`.
-        tokio::spawn(torn_down_after_the_response(
-            runtime(2),
-            runtime(1),
-            artifact,
-        ))
-        .await
-        .unwrap();
+        tokio::spawn(torn_down_after_the_response(runtime(2), one_slot, artifact))
+            .await
+            .unwrap();
     }
 }
 
 async fn torn_down_after_the_response(
     two_slots: fusebox_runtime::runtime::Runtime,
-    one_slot: fusebox_runtime::runtime::Runtime,
+    one_slot: Option<fusebox_runtime::runtime::Runtime>,
     artifact: Artifact,
 ) {
     use http_body_util::{BodyExt, Empty};
@@ -361,11 +361,10 @@ async fn torn_down_after_the_response(
     );
 
     // With one slot, each instance is gone by the time its response is back, so the
-    // next request finds the slot free. (A WASI 0.3 response head comes back while its
-    // event loop still runs to write the body, whatever the teardown does.)
-    if artifact == Artifact::P3 {
+    // next request finds the slot free.
+    let Some(one_slot) = one_slot else {
         return;
-    }
+    };
     for _ in 0..3 {
         let served = one_slot.handle(healthz()).await;
         assert_eq!(

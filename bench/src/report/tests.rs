@@ -640,12 +640,12 @@ fn the_host_profile_gives_each_row_per_request_and_what_lies_outside_the_instanc
     }
     let unsplit = render(&unsplit);
     assert!(!unsplit.contains("Inside the instance"));
+    assert!(unsplit.contains("spends 17.5 µs of CPU per request, 1.4×"));
     // The interleaved rounds are the run's own: four in a run from before they were kept.
     assert!(doc.contains("one thread, in 16 rounds interleaved"));
     let mut older = all_met();
     older.breakdown.interleaved_rounds = None;
     assert!(render(&older).contains("one thread, in 4 rounds interleaved"));
-    assert!(unsplit.contains("spends 17.5 µs of CPU per request, 1.4×"));
     let mut without = all_met();
     without.breakdown.profile.as_mut().unwrap().python = None;
     assert!(!render(&without).contains("Python artifact's CPU"));
